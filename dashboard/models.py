@@ -1,0 +1,203 @@
+"""Small immutable value types that flow through the pipeline.
+
+source -> :class:`Article` -> :class:`Mention` (each pointing at a :class:`Place`)
+-> store -> query -> map.  They are frozen so a cached value can be shared
+between threads and Streamlit reruns without anyone mutating it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+PlaceKind = Literal["continent", "region", "country", "admin1", "city"]
+KINDS: tuple[str, ...] = ("continent", "region", "country", "admin1", "city")
+Role = Literal["dateline", "mention"]
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One entry of the place index.
+
+    ``id`` is stable across index rebuilds: ``"gn:<geonameid>"`` where GeoNames
+    has the place, otherwise ``"region:<slug>"``.
+    """
+
+    id: str
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    geonameid: int | None = None
+    country_code: str | None = None
+    admin1_code: str | None = None
+    population: int = 0
+    importance: float = 0.0
+    bbox: tuple[float, float, float, float] | None = None  # south, west, north, east
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "lat": self.lat,
+            "lon": self.lon,
+            "geonameid": self.geonameid,
+            "country_code": self.country_code,
+            "admin1_code": self.admin1_code,
+            "population": self.population,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place a surface form may refer to, with the resolver's score (0 to 1)."""
+
+    place: Place
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.place
+        return {
+            "name": p.name,
+            "geonameid": p.geonameid,
+            "lat": p.lat,
+            "lon": p.lon,
+            "country_code": p.country_code,
+            "kind": p.kind,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A resolved place mention: ``text[start:end] == surface``."""
+
+    start: int
+    end: int
+    surface: str
+    place: Place
+    role: str = "mention"
+    score: float = 1.0
+    alternatives: tuple[Candidate, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.place
+        return {
+            "start": self.start,
+            "end": self.end,
+            "surface": self.surface,
+            "name": p.name,
+            "geonameid": p.geonameid,
+            "lat": p.lat,
+            "lon": p.lon,
+            "country_code": p.country_code,
+            "kind": p.kind,
+            "role": self.role,
+            "score": round(self.score, 4),
+            "alternatives": [c.to_dict() for c in self.alternatives],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """A place an article is mainly about, with its weight (0 to 1)."""
+
+    place: Place
+    score: float
+    mentions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.place
+        return {
+            "name": p.name,
+            "geonameid": p.geonameid,
+            "lat": p.lat,
+            "lon": p.lon,
+            "country_code": p.country_code,
+            "kind": p.kind,
+            "score": round(self.score, 4),
+            "mentions": self.mentions,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class GeoparseResult:
+    """What the geoparser says about one text."""
+
+    lang: str
+    mentions: tuple[Mention, ...] = ()
+    focus: tuple[Focus, ...] = ()
+    demonyms: tuple[str, ...] = ()  # ISO country codes signalled only by adjectives
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "mentions": [m.to_dict() for m in self.mentions],
+            "focus": [f.to_dict() for f in self.focus],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A news article as it enters the pipeline, before enrichment."""
+
+    text: str
+    title: str = ""
+    id: str | None = None
+    url: str | None = None
+    published: datetime | None = None
+    date_source: str = "ingest"  # metadata | text | ingest
+    lang: str | None = None
+    source: str = ""
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    """A topic assigned to an article, with the words that triggered it."""
+
+    topic: str
+    score: float
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "score": round(self.score, 4), "evidence": list(self.evidence)}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Everything the dashboard and ``export`` can filter on; empty means "no filter".
+
+    ``regions`` holds place ids of continents/regions (``"gn:6255147"``, ``"region:central-asia"``);
+    ``countries`` ISO alpha-2 codes; ``admin1`` ``"CC.code"`` strings; ``bounds`` is
+    (south, west, north, east) in degrees.
+    """
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    text: str = ""
+    role: str = "any"  # any | dateline | focus
+    min_score: float = 0.0
+    bounds: tuple[float, float, float, float] | None = None
+    place_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSummary:
+    """One place on the map: how often the filtered articles mention it, and a taste of them."""
+
+    place: Place
+    articles: int
+    mentions: int
+    surfaces: tuple[str, ...] = ()
+    headlines: tuple[str, ...] = ()
+    score: float = 1.0  # mean resolution confidence
+    alternatives: tuple[str, ...] = ()
