@@ -1,0 +1,1 @@
+"""CLI commands for the place index, geocoding and geoparsing."""
