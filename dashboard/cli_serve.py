@@ -1,0 +1,140 @@
+"""``serve``: start the Streamlit dashboard with the product's server settings.
+
+The dashboard is a Streamlit script (``dashboard/app/main.py``), so ``serve`` only
+assembles a ``python -m streamlit run`` command line and the environment the app
+reads (``DASHBOARD_DB``, ``DASHBOARD_READ_ONLY``, ``DASHBOARD_TILES``...).  Usage
+statistics are switched off on the command line as well as in
+``.streamlit/config.toml``, because the config file is not found when the app is
+started from another working directory, and the dashboard must not contact
+anyone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from dashboard.cli import db_option, main
+from dashboard.config import default_db_url
+from dashboard.errors import ConfigurationError
+
+APP_SCRIPT = Path(__file__).resolve().parent / "app" / "main.py"
+
+
+def normalise_base_path(base_path: str) -> str:
+    """``/news/`` and ``news`` both mean Streamlit's ``server.baseUrlPath`` ``news``."""
+    return base_path.strip().strip("/")
+
+
+def streamlit_command(
+    *,
+    port: int,
+    address: str,
+    base_path: str = "",
+    headless: bool = True,
+    python: str | None = None,
+) -> list[str]:
+    """The ``streamlit run`` command line for the dashboard (pure, so it can be tested)."""
+    cmd = [
+        python or sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_SCRIPT),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true" if headless else "false",
+        "--server.enableStaticServing",
+        "true",
+        "--server.runOnSave",
+        "false",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    if base_path:
+        cmd += ["--server.baseUrlPath", normalise_base_path(base_path)]
+    return cmd
+
+
+def serve_environment(
+    *,
+    db_url: str,
+    read_only: bool = False,
+    tiles: str | None = None,
+    attribution: str | None = None,
+    base_env: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment the app reads its settings from (see ``dashboard/app/state.py``)."""
+    env = dict(os.environ if base_env is None else base_env)
+    env["DASHBOARD_DB"] = db_url
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    if read_only:
+        env["DASHBOARD_READ_ONLY"] = "1"
+    else:
+        env.pop("DASHBOARD_READ_ONLY", None)
+    if tiles:
+        env["DASHBOARD_TILES"] = tiles
+        env["DASHBOARD_TILES_ATTRIBUTION"] = attribution or ""
+    return env
+
+
+@main.command("serve")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
+@click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; 0.0.0.0 to reach it from other machines.",
+)
+@db_option
+@click.option(
+    "--base-path",
+    default="",
+    metavar="P",
+    help="URL prefix when served behind a reverse proxy, e.g. news for https://host/news/.",
+)
+@click.option("--read-only", is_flag=True, help="Hide ingest and corrections; shared links still work.")
+@click.option("--tiles", default=None, metavar="URL", help="Tile URL template instead of the offline basemap.")
+@click.option("--attribution", default=None, metavar="TEXT", help="Attribution shown for --tiles (required with it).")
+def serve(
+    port: int,
+    address: str,
+    db_url: str | None,
+    base_path: str,
+    read_only: bool,
+    tiles: str | None,
+    attribution: str | None,
+) -> None:
+    """Start the dashboard in the browser (Streamlit).
+
+    \b
+    Example:
+        python -m dashboard serve --port 8501
+        python -m dashboard serve --address 0.0.0.0 --base-path news --read-only \\
+            --db postgresql://news@db/news
+    """
+    if tiles and not attribution:
+        raise ConfigurationError("--tiles needs --attribution (e.g. --attribution '© OpenStreetMap contributors')")
+    if tiles and not ("{z}" in tiles and "{x}" in tiles and "{y}" in tiles):
+        raise ConfigurationError("--tiles must be a URL template with {z}, {x} and {y}")
+    if not APP_SCRIPT.exists():
+        raise ConfigurationError(f"the dashboard app is missing: {APP_SCRIPT}")
+    cmd = streamlit_command(port=port, address=address, base_path=base_path)
+    env = serve_environment(db_url=db_url or default_db_url(), read_only=read_only, tiles=tiles, attribution=attribution)
+    prefix = f"/{normalise_base_path(base_path)}" if normalise_base_path(base_path) else ""
+    click.echo(f"Dashboard on http://{address}:{port}{prefix}/ (Ctrl+C to stop)", err=True)
+    if os.name == "posix":
+        # Replace this process, so that signals (Ctrl+C, a supervisor's SIGTERM) reach Streamlit.
+        os.execve(cmd[0], cmd, env)
+    code = subprocess.call(cmd, env=env)  # pragma: no cover - Windows
+    if code:  # pragma: no cover
+        raise click.exceptions.Exit(code)
