@@ -1,0 +1,44 @@
+"""One normalisation for names and text, shared by the index builder and the matcher.
+
+A name and a stretch of text match when their token keys are equal: both are
+split by :data:`TOKEN_RE` into words and single punctuation marks, lower-cased
+and joined by one space.  "Frankfurt (Oder)" -> ``"frankfurt ( oder )"``,
+"St. Louis" -> ``"st . louis"``.  Keeping punctuation as tokens lets bracketed
+and hyphenated names match exactly, while spacing differences do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A word: letters (any script) with inner apostrophes, or a run of digits.  Anything else
+# that is not a space is a one-character token.
+TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
+
+
+def clean(text: str) -> str:
+    """NFC-normalise and unify apostrophes and dashes (length-preserving for NFC input)."""
+    return unicodedata.normalize("NFC", text).translate(_QUOTES)
+
+
+def key(name: str) -> str:
+    """The lookup key of a name: lower-cased tokens joined by single spaces."""
+    return " ".join(t.lower() for t in TOKEN_RE.findall(clean(name)))
+
+
+def strip_accents(s: str) -> str:
+    """``"Zürich" -> "Zurich"``; used to add accent-free variants of names."""
+    decomposed = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ß", "ss")
+
+
+def is_latin(s: str) -> bool:
+    """True when every letter of ``s`` is Latin (ASCII or Latin-1/Extended)."""
+    return all(not c.isalpha() or c < "ɐ" for c in s)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", strip_accents(name).lower()).strip("-")
