@@ -1,0 +1,77 @@
+"""Persistence: articles, their mentions and topics, in SQLite (default) or PostgreSQL.
+
+>>> store = open_store("sqlite:///data/news.sqlite")     # doctest: +SKIP
+>>> store.place_summaries(Filters(countries=("KZ",)))    # doctest: +SKIP
+
+One code path serves both databases (see :mod:`dashboard.store.backend`); the
+schema migrates itself on first use (:mod:`dashboard.store.schema`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dashboard.models import Place
+from dashboard.store.backend import Backend, parse_url
+from dashboard.store.query import QueryMixin
+from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
+from dashboard.store.schema import migrate
+from dashboard.store.write import NewArticle, WriterMixin
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "AddResult",
+    "ArticleRow",
+    "NewArticle",
+    "Store",
+    "content_hash",
+    "normalise_text",
+    "open_store",
+    "parse_url",
+]
+
+
+class Store(WriterMixin, QueryMixin):
+    """A news store at one URL; safe to share between threads (each gets its own connection)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self._backend = Backend(url)
+        self._known_places: dict[str, Place] = {}
+        self._source_ids: dict[str, int] = {}
+        self.schema_version = migrate(self._backend.connection())
+
+    @property
+    def url(self) -> str:
+        """The store URL with any password hidden."""
+        return self._backend.url.redacted
+
+    def is_empty(self) -> bool:
+        return self._conn().one("SELECT 1 FROM articles LIMIT 1") is None
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and create or migrate when needed) the store at ``url``.
+
+    Parameters
+    ----------
+    url
+        ``sqlite:///path/to/file.sqlite``, ``sqlite://`` for memory, or
+        ``postgresql://user:password@host/dbname``.  ``None`` means
+        ``$DASHBOARD_DB`` or the embedded file under ``data/``
+        (:func:`dashboard.config.default_db_url`).
+    """
+    return Store(url)
+

@@ -1,0 +1,275 @@
+"""Reading the store: the one query layer behind the dashboard and ``export``.
+
+Every answer is an aggregate computed in SQL (GROUP BY over indexed columns)
+or a page of rows; nothing here loads the whole table into Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from dashboard.models import Candidate, Filters, Mention, Place, PlaceSummary
+from dashboard.store.backend import Connection
+from dashboard.store.filters import articles_where, marks, mentions_where
+from dashboard.store.rows import ArticleRow, parse_iso
+
+if TYPE_CHECKING:
+    from dashboard.store.backend import Backend
+
+_PLACE_COLS = "id, name, kind, lat, lon, geonameid, country_code, admin1_code, population"
+_ARTICLE_COLS = (
+    "a.id, a.title, s.name, a.url, a.published, a.date_source, a.lang, a.story_id, a.categories"
+)
+
+
+def _candidate(d: dict[str, Any]) -> Candidate:
+    gid = d.get("geonameid")
+    place = Place(
+        id=f"gn:{gid}" if gid else "", name=d.get("name", ""), kind=d.get("kind", ""),
+        lat=d.get("lat", 0.0), lon=d.get("lon", 0.0), geonameid=gid, country_code=d.get("country_code"),
+    )
+    return Candidate(place, float(d.get("score", 0.0)))
+
+
+class QueryMixin:
+    """The reading half of :class:`~dashboard.store.Store`."""
+
+    _backend: Backend
+
+    def _conn(self) -> Connection:
+        return self._backend.connection()
+
+    @property
+    def dialect(self) -> str:
+        return self._backend.dialect
+
+    def _places(self, conn: Connection, ids: list[str]) -> dict[str, Place]:
+        if not ids:
+            return {}
+        rows = conn.all(f"SELECT {_PLACE_COLS} FROM places WHERE id IN ({marks(ids)})", ids)
+        return {r[0]: Place(*r) for r in rows}
+
+    # --- aggregates for the map ----------------------------------------------
+
+    def place_summaries(self, filters: Filters, limit: int = 500) -> list[PlaceSummary]:
+        """The places the filtered articles mention, most-mentioned first (by article count).
+
+        ``surfaces`` are the place's most frequent spellings in the store and
+        ``headlines`` the titles of its three latest matching articles.
+        """
+        conn = self._conn()
+        w = mentions_where(filters, self.dialect)
+        rows = conn.all(
+            "SELECT ap.place_id, COUNT(*), SUM(ap.mentions), AVG(ap.score) FROM article_places ap"
+            f" {w.sql} GROUP BY ap.place_id ORDER BY COUNT(*) DESC, ap.place_id LIMIT ?",
+            [*w.params, int(limit)],
+        )
+        ids = [r[0] for r in rows]
+        places = self._places(conn, ids)
+        surfaces: dict[str, list[str]] = defaultdict(list)
+        if ids:
+            for pid, surface in conn.all(
+                f"SELECT place_id, surface FROM place_surfaces WHERE place_id IN ({marks(ids)})"
+                " ORDER BY place_id, mentions DESC, surface",
+                ids,
+            ):
+                if len(surfaces[pid]) < 5:
+                    surfaces[pid].append(surface)
+        out = []
+        for pid, n_articles, n_mentions, score in rows:
+            heads = conn.all(
+                "SELECT a.title FROM article_places ap JOIN articles a ON a.id = ap.article_id"
+                f" WHERE ap.place_id = ?{w.and_sql} ORDER BY ap.day DESC, ap.article_id DESC LIMIT 3",
+                [pid, *w.params],
+            )
+            out.append(PlaceSummary(
+                place=places[pid], articles=int(n_articles), mentions=int(n_mentions or 0),
+                surfaces=tuple(surfaces.get(pid, ())), headlines=tuple(h[0] for h in heads),
+                score=float(score or 0.0),
+            ))
+        return out
+
+    def country_counts(self, filters: Filters) -> list[tuple[str, int]]:
+        """(ISO alpha-2, number of matching articles that mention a place there), largest first."""
+        w = mentions_where(filters, self.dialect)
+        w.add("ap.country_code IS NOT NULL")
+        rows = self._conn().all(
+            f"SELECT ap.country_code, COUNT(DISTINCT ap.article_id) FROM article_places ap {w.sql}"
+            " GROUP BY ap.country_code ORDER BY 2 DESC, 1",
+            w.params,
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def daily_counts(self, filters: Filters) -> list[tuple[date, str, int]]:
+        """Articles per day: topic ``""`` for all of them, then one row per topic that day."""
+        conn = self._conn()
+        w = articles_where(filters, self.dialect)
+        total = conn.all(f"SELECT a.day, COUNT(*) FROM articles a {w.sql} GROUP BY a.day", w.params)
+        per_topic = conn.all(
+            "SELECT a.day, t.topic, COUNT(*) FROM articles a JOIN article_topics t ON t.article_id = a.id"
+            f" {w.sql} GROUP BY a.day, t.topic",
+            w.params,
+        )
+        out = [(date.fromisoformat(d), "", int(n)) for d, n in total]
+        out += [(date.fromisoformat(d), t, int(n)) for d, t, n in per_topic]
+        return sorted(out, key=lambda r: (r[0], r[1]))
+
+    # --- pages of articles ------------------------------------------------------
+
+    def count_articles(self, filters: Filters) -> int:
+        w = articles_where(filters, self.dialect)
+        return int(self._conn().scalar(f"SELECT COUNT(*) FROM articles a {w.sql}", w.params) or 0)
+
+    def articles(
+        self, filters: Filters, limit: int = 50, offset: int = 0, *, with_text: bool = False
+    ) -> list[ArticleRow]:
+        """A page of matching articles, newest first, with their topics and place names."""
+        conn = self._conn()
+        w = articles_where(filters, self.dialect)
+        text_col = ", a.text" if with_text else ""
+        rows = conn.all(
+            f"SELECT {_ARTICLE_COLS}{text_col} FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+            f" {w.sql} ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            [*w.params, int(limit), int(offset)],
+        )
+        return self._rows(conn, rows, with_text)
+
+    def iter_articles(self, filters: Filters, *, with_text: bool = False, page: int = 500) -> Iterator[ArticleRow]:
+        """Every matching article, page by page (keyset pagination: stable while ingest runs)."""
+        conn = self._conn()
+        w = articles_where(filters, self.dialect)
+        text_col = ", a.text" if with_text else ""
+        after: tuple[str, int] | None = None
+        while True:
+            extra, params = "", list(w.params)
+            if after is not None:
+                extra = (" AND " if w.parts else "WHERE ") + "(a.published < ? OR (a.published = ? AND a.id < ?))"
+                params += [after[0], after[0], after[1]]
+            rows = conn.all(
+                f"SELECT {_ARTICLE_COLS}{text_col}, a.published FROM articles a"
+                f" LEFT JOIN sources s ON s.id = a.source_id {w.sql}{extra}"
+                " ORDER BY a.published DESC, a.id DESC LIMIT ?",
+                [*params, page],
+            )
+            if not rows:
+                return
+            yield from self._rows(conn, [r[:-1] for r in rows], with_text)
+            after = (rows[-1][-1], rows[-1][0])
+
+    def _rows(self, conn: Connection, rows: list[tuple[Any, ...]], with_text: bool) -> list[ArticleRow]:
+        ids = [r[0] for r in rows]
+        topics: dict[int, list[str]] = defaultdict(list)
+        names: dict[int, list[str]] = defaultdict(list)
+        if ids:
+            for aid, topic in conn.all(
+                f"SELECT article_id, topic FROM article_topics WHERE article_id IN ({marks(ids)})"
+                " ORDER BY article_id, score DESC, topic",
+                ids,
+            ):
+                topics[aid].append(topic)
+            for aid, name in conn.all(
+                "SELECT ap.article_id, p.name FROM article_places ap JOIN places p ON p.id = ap.place_id"
+                f" WHERE ap.article_id IN ({marks(ids)}) AND ap.mentions > 0"
+                " ORDER BY ap.article_id, ap.mentions DESC, p.name",
+                ids,
+            ):
+                names[aid].append(name)
+        return [
+            ArticleRow(
+                id=int(r[0]), title=r[1], source=r[2] or "", url=r[3], published=parse_iso(r[4]),
+                date_source=r[5], lang=r[6], story_id=r[7], categories=tuple(json.loads(r[8] or "[]")),
+                topics=tuple(topics.get(r[0], ())), places=tuple(names.get(r[0], ())),
+                text=r[9] if with_text else None,
+            )
+            for r in rows
+        ]
+
+    def article(self, article_id: int) -> ArticleRow | None:
+        """One article with its text and mentions (``None`` when there is no such id)."""
+        conn = self._conn()
+        rows = conn.all(
+            f"SELECT {_ARTICLE_COLS}, a.text FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+            " WHERE a.id = ?",
+            (int(article_id),),
+        )
+        if not rows:
+            return None
+        row = self._rows(conn, rows, True)[0]
+        mrows = conn.all(
+            "SELECT start_char, end_char, surface, role, score, alternatives, place_id FROM mentions"
+            " WHERE article_id = ? ORDER BY start_char, id",
+            (int(article_id),),
+        )
+        places = self._places(conn, sorted({m[6] for m in mrows}))
+        mentions = tuple(
+            Mention(s, e, surface, places[pid], role, float(score),
+                    tuple(_candidate(d) for d in json.loads(alts or "[]")))
+            for s, e, surface, role, score, alts, pid in mrows
+        )
+        return replace(row, mentions=mentions)
+
+    # --- sidebar and overview -------------------------------------------------
+
+    def facets(self, filters: Filters) -> dict[str, dict[str, int]]:
+        """Counts for the sidebar: ``languages``, ``sources``, ``topics``, ``countries``.
+
+        Each facet ignores its own filter, so choosing one language still shows
+        how many articles the others would give.
+        """
+        conn = self._conn()
+
+        def grouped(sql: str, skip: str) -> dict[str, int]:
+            w = articles_where(filters, self.dialect, skip=(skip,))
+            rows = conn.all(sql.format(where=w.sql), w.params)
+            return {str(k): int(n) for k, n in sorted(rows, key=lambda r: (-r[1], str(r[0])))}
+
+        return {
+            "languages": grouped(
+                "SELECT COALESCE(a.lang, ''), COUNT(*) FROM articles a {where} GROUP BY COALESCE(a.lang, '')",
+                "languages",
+            ),
+            "sources": grouped(
+                "SELECT s.name, COUNT(*) FROM articles a JOIN sources s ON s.id = a.source_id {where}"
+                " GROUP BY s.name",
+                "sources",
+            ),
+            "topics": grouped(
+                "SELECT t.topic, COUNT(*) FROM articles a JOIN article_topics t ON t.article_id = a.id"
+                " {where} GROUP BY t.topic",
+                "topics",
+            ),
+            "countries": dict(self.country_counts(replace(filters, countries=()))),
+        }
+
+    def stats(self) -> dict[str, Any]:
+        """Totals and the last ingest run, for ``stats`` and the dashboard's status line."""
+        conn = self._conn()
+        count = lambda table: int(conn.scalar(f"SELECT COUNT(*) FROM {table}") or 0)  # noqa: E731
+        first, last = conn.one("SELECT MIN(day), MAX(day) FROM articles") or (None, None)
+        run = conn.one(
+            "SELECT id, started_at, finished_at, status, seen, added, duplicates, skipped"
+            " FROM ingest_runs ORDER BY id DESC LIMIT 1"
+        )
+        keys = ("id", "started_at", "finished_at", "status", "seen", "added", "duplicates", "skipped")
+        return {
+            "backend": self.dialect,
+            "url": self._backend.url.redacted,
+            "schema_version": int(conn.scalar("SELECT MAX(version) FROM schema_version") or 0),
+            "articles": count("articles"),
+            "stories": int(conn.scalar("SELECT COUNT(DISTINCT story_id) FROM articles") or 0),
+            "mentions": count("mentions"),
+            "places": int(conn.scalar("SELECT COUNT(DISTINCT place_id) FROM article_places") or 0),
+            "sources": count("sources"),
+            "languages": int(conn.scalar("SELECT COUNT(DISTINCT lang) FROM articles") or 0),
+            "corrections": count("corrections"),
+            "ingest_runs": count("ingest_runs"),
+            "ingest_errors": count("ingest_errors"),
+            "first_day": first,
+            "last_day": last,
+            "last_run": dict(zip(keys, run, strict=True)) if run else None,
+        }
