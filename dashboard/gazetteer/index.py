@@ -24,7 +24,7 @@ from dashboard.models import Candidate, Place
 
 logger = logging.getLogger(__name__)
 
-KIND_ORDER = {"continent": 0, "region": 1, "country": 2, "admin1": 3, "city": 4}
+KIND_ORDER = {"continent": 0, "region": 1, "country": 2, "admin1": 3, "admin2": 4, "city": 5}
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -164,6 +164,8 @@ class PlaceIndex:
             return 0.75
         if kind == "admin1":
             return min(0.7, 0.25 + 0.04 * lp)
+        if kind == "admin2":
+            return min(0.6, 0.2 + 0.04 * lp)
         base = 0.065 * lp
         if i in self._capitals:
             base += 0.12
@@ -207,9 +209,9 @@ class PlaceIndex:
         """Does place ``outer`` (country, admin1, region, continent) contain place ``inner``?"""
         o, n = self._rows[outer], self._rows[inner]
         if o[2] == "country":
-            return n[6] == o[6] and n[2] in ("admin1", "city")
+            return n[6] == o[6] and n[2] in ("admin1", "admin2", "city")
         if o[2] == "admin1":
-            return n[6] == o[6] and n[7] == o[7] and n[2] == "city"
+            return n[6] == o[6] and n[7] == o[7] and n[2] in ("admin2", "city")
         if o[2] in ("region", "continent"):
             return bool(n[6]) and n[6] in self._region_members.get(o[0], ())
         return False

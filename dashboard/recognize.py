@@ -1,0 +1,244 @@
+"""Toponym recognition: find the stretches of text that name a place in the index.
+
+Gazetteer matching over tokens (longest match first, capitalised start), then
+rules that remove what is not a place: ordinary words that happen to be place
+names ("Nice weather", German "das Essen"), person names ("Paris Hilton",
+"Jordan Henderson"), organisations named after places ("Bank of England",
+"Shanghaier Organisation"), and inflected forms are mapped back to the name
+(German genitive "Chinas", declined "Vereinigten Staaten").  No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dashboard.gazetteer.index import PlaceIndex
+from dashboard.gazetteer.normalize import TOKEN_RE
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"})
+MAX_TOKENS = 7
+
+SENTENCE_END = {".", "!", "?", ":", ";", '"', "“", "”", "„", "«", "»", "(", ")", "[", "]", "|", "•", "·"}
+# Words after which a capitalised German noun is a common noun, not a town ("das Essen").
+DE_ARTICLES = {"der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einen", "einer", "eines",
+               "im", "zum", "zur", "beim", "vom", "ins", "am", "kein", "keine", "dieser", "diese", "dieses",
+               "jeder", "jede", "unser", "unsere", "sein", "seine", "ihr", "ihre"}
+LOCATIVE = {"in", "at", "near", "from", "to", "of", "outside", "across", "into", "toward", "towards",
+            "aus", "nach", "bei", "von", "nahe", "um", "en", "à", "au", "aux", "de", "près", "vers", "desde",
+            "hacia", "cerca", "entre", "durch", "über", "gegen"}
+# Capitalised heads of organisations and titles that take "of <place>".
+ORG_HEADS = {"bank", "university", "college", "institute", "museum", "duke", "duchess", "earl", "prince",
+             "princess", "king", "queen", "archbishop", "bishop", "church", "school", "academy", "diocese",
+             "count", "countess", "baron", "lord", "lady", "marquess", "viscount", "siege", "battle", "treaty",
+             "universität", "université", "universidad", "banco", "banque"}
+# Capitalised words that, right after a place name, make it part of an organisation's name.
+ORG_TAILS = {"university", "fc", "united", "times", "post", "tribune", "herald", "journal", "gazette",
+             "observer", "telegraph", "chronicle", "standard", "examiner", "courier", "daily", "news",
+             "inquirer", "sentinel", "register", "bulletin", "democrat", "dispatch", "record", "star",
+             "review", "gazette", "magazine", "radio", "tv", "airlines", "airways", "stock", "exchange",
+             "organisation", "organization", "organisation", "zeitung", "rundschau", "allgemeine", "morgenpost",
+             "express", "mirror", "guardian", "capitals", "rangers", "yankees", "giants", "lakers", "bulls",
+             "raiders", "saints", "club", "corporation", "corp", "inc", "ltd", "gmbh", "ag", "bancorp"}
+PERSON_TITLES = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "sgt", "lt", "col", "gen", "capt", "det",
+                 "officer", "judge", "president", "senator", "governor", "mayor", "minister", "pastor",
+                 "rev", "coach", "herr", "frau", "präsident", "präsidentin", "kanzler", "kanzlerin", "m",
+                 "mme", "monsieur", "madame", "président", "sr", "sra", "señor", "señora", "presidente"}
+SPEECH_VERBS = {"said", "says", "told", "added", "asked", "explained", "wrote", "noted", "stated",
+                "sagte", "erklärte", "dit", "déclaré", "dijo", "afirmó"}
+# Capitalised words that may stand right before a place name without making it a person's name.
+NAME_PREFIXES = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western",
+                 "greater", "downtown", "upstate", "metro", "new", "old", "lower", "upper", "in", "at",
+                 "from", "near", "to", "of", "and", "or", "the", "a", "an", "for", "by", "on", "with"}
+DE_LANG = "de"
+DASHES = {"—", "–", "-", ":", ",", "("}
+_ALLCAPS_RE = re.compile(r"^[^a-zß-ÿ]*$")
+
+
+@dataclass(slots=True)
+class Span:
+    """A recognised place name before resolution."""
+
+    start: int
+    end: int
+    surface: str
+    key: str
+    candidates: tuple[int, ...]
+    tok_start: int
+    tok_end: int
+    role: str = "mention"
+    genitive: bool = False
+
+
+def tokenize(text: str) -> list[tuple[int, int, str]]:
+    """Tokens with their character offsets in ``text`` (quotes unified, offsets unchanged)."""
+    t = text.translate(_QUOTES)
+    return [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(t)]
+
+
+class Recognizer:
+    """Find place-name spans in a text using a :class:`PlaceIndex`."""
+
+    def __init__(self, index: PlaceIndex) -> None:
+        self.index = index
+        first: dict[str, int] = {}
+        for k in index._names:  # noqa: SLF001 - built once per process
+            parts = k.split(" ")
+            n = len(parts)
+            if first.get(parts[0], 0) < n:
+                first[parts[0]] = n
+        self._maxlen = first
+
+    def _sentence_start(self, toks: list[tuple[int, int, str]], i: int, text: str) -> bool:
+        if i == 0:
+            return True
+        prev = toks[i - 1]
+        if prev[2] in SENTENCE_END:
+            return True
+        return "\n" in text[prev[1]:toks[i][0]]
+
+    def find(self, text: str, lang: str | None) -> list[Span]:
+        toks = tokenize(text)
+        n = len(toks)
+        low = [t[2].lower() for t in toks]
+        index = self.index
+        names = index._names  # noqa: SLF001 - hot path
+        maxlen = self._maxlen
+        spans: list[Span] = []
+        i = 0
+        while i < n:
+            s, e, tok = toks[i]
+            c0 = tok[0]
+            if not c0.isupper():
+                i += 1
+                continue
+            limit = maxlen.get(low[i], 0)
+            found = None
+            if limit:
+                for j in range(min(n, i + limit), i, -1):
+                    # Names never span a line break or a gap of more than one space.
+                    if j - i > 1 and toks[j - 1][0] - toks[j - 2][1] > 1:
+                        continue
+                    k = " ".join(low[i:j]) if j - i > 1 else low[i]
+                    if k in names:
+                        found = (j, k, False)
+                        break
+            if found is None and tok in index.abbrevs:
+                found = (i + 1, tok, False)
+            if found is None and lang == DE_LANG and len(tok) > 4 and tok.endswith("s"):
+                k = low[i][:-1]
+                if k in names and len(k) > 3:
+                    found = (i + 1, k, True)
+            if found is None:
+                i += 1
+                continue
+            j, k, genitive = found
+            if j - i == 1 and tok in index.abbrevs and k == tok:
+                cands: tuple[int, ...] = (index.abbrevs[tok],)
+            else:
+                cands = index.lookup(k)
+            last = toks[j - 1][2]
+            if last[0].isalpha() and not last[0].isupper() and j - i > 1:
+                i += 1  # "New York city": the last word must be capitalised too
+                continue
+            span = Span(s, toks[j - 1][1], text[s:toks[j - 1][1]], k, cands, i, j, genitive=genitive)
+            if genitive:
+                # German genitive only makes sense for countries and regions ("Chinas", "Russlands").
+                span.candidates = tuple(c for c in cands if index.row(c)[2] in ("country", "region", "admin1"))
+                if not span.candidates:
+                    i += 1
+                    continue
+            if self._keep(span, toks, low, text, lang):
+                spans.append(span)
+                i = j
+            else:
+                i = j
+        self._mark_dateline(spans, toks, text)
+        return spans
+
+    # --- filters -------------------------------------------------------------------
+
+    def _keep(self, span: Span, toks: list[tuple[int, int, str]], low: list[str], text: str,
+              lang: str | None) -> bool:
+        index = self.index
+        i, j = span.tok_start, span.tok_end
+        surface = span.surface
+        if len(surface) < 2:
+            return False
+        kinds = {index.row(c)[2] for c in span.candidates}
+        big = bool(kinds & {"country", "continent", "region"})
+        prev = low[i - 1] if i > 0 else ""
+        prev_raw = toks[i - 1][2] if i > 0 else ""
+        nxt = toks[j][2] if j < len(toks) else ""
+        nxt_low = low[j] if j < len(toks) else ""
+        single = j - i == 1
+        sent_start = self._sentence_start(toks, i, text)
+        allcaps = len(surface) > 3 and surface.isupper()
+
+        # Organisations: "Bank of England", "University of Georgia", "Chicago Tribune".
+        if i >= 2 and prev in ("of", "de", "du", "del", "von") and low[i - 2] in ORG_HEADS and toks[i - 2][2][0].isupper():
+            return False
+        if i >= 3 and prev == "the" and low[i - 2] == "of" and low[i - 3] in ORG_HEADS:
+            return False
+        if nxt and nxt[0].isupper() and nxt_low in ORG_TAILS and toks[j][0] - toks[j - 1][1] == 1:
+            return False
+
+        # Short upper-case words are acronyms ("SCO", "CCTV") unless listed as a country's abbreviation.
+        if single and surface.isupper() and len(surface) <= 4 and surface not in index.abbrevs:
+            if len(surface) < 3 or not kinds & {"country", "admin1"}:
+                return False
+        if not big:
+            # A capital or a city of a million people is known by its own name even when it is also a word.
+            big = any(index.is_capital(c) or index.row(c)[8] >= 1_000_000 for c in span.candidates)
+        if not big and single:
+            # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".
+            if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES):
+                return False
+            if nxt_low in SPEECH_VERBS:
+                return False
+        if lang in (None, "en") and prev == "the" and not big and not kinds & {"admin1"}:
+            return False  # "the White House": towns take no article in English
+
+        if lang == DE_LANG:
+            # German capitalises nouns: a town name after an article is a noun ("das Essen").
+            if prev in DE_ARTICLES and not big:
+                return False
+            zipf = index.word_zipf(span.key, "de") if single else 0.0
+            if zipf >= 3.5 and not big and prev not in LOCATIVE:
+                return False
+            return True
+
+        zipf = index.word_zipf(span.key, lang) if single else 0.0
+        if zipf >= 4.0 and not big and (sent_start or allcaps):
+            return False
+        if zipf >= 5.0 and not big and prev not in LOCATIVE:
+            return False
+        # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
+        if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
+                and not nxt.isupper():
+            nz = index.word_zipf(nxt_low, lang)
+            nxt_is_place = nxt_low in self._maxlen and index.has_key(nxt_low)
+            if nxt_is_place and not big:
+                return False
+            if nz < 3.0 and not nxt_is_place:
+                return False
+        if single and prev_raw and prev_raw[0].isupper() and prev_raw[0].isalpha() and not sent_start \
+                and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not big:
+            # "Tom Jones", "Barack Obama": a capitalised word glued before a town name is a first name.
+            if prev not in NAME_PREFIXES and not index.has_key(prev):
+                return False
+        return True
+
+    def _mark_dateline(self, spans: list[Span], toks: list[tuple[int, int, str]], text: str) -> None:
+        """An upper-case place at the start of the text or a line, followed by ":", "," or a dash."""
+        for sp in spans[:3]:
+            line_start = text.rfind("\n", 0, sp.start) + 1
+            before = text[line_start:sp.start].strip()
+            if before and not before.isupper():
+                continue
+            if not (sp.surface.isupper() and len(sp.surface) > 1):
+                continue
+            after = toks[sp.tok_end][2] if sp.tok_end < len(toks) else ""
+            if after in DASHES:
+                sp.role = "dateline"
+                break
