@@ -207,13 +207,13 @@ def marker_radius(articles: int, max_articles: int) -> float:
 
 _CALLBACK = """function (row) {
     var m = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: row[2], color: "#ffffff", weight: 1, fillColor: "%s", fillOpacity: 0.75
+        radius: row[2], color: "#ffffff", weight: 1, fillColor: "MARKER_COLOUR", fillOpacity: 0.75
     });
     m.options.articles = row[3];
     m.bindTooltip(row[4], {sticky: false});
     m.bindPopup(row[5], {maxWidth: 340});
     return m;
-}""" % _MARKER_COLOUR
+}""".replace("MARKER_COLOUR", _MARKER_COLOUR)
 
 _CLUSTER_ICON = """function (cluster) {
     var n = 0;
@@ -385,13 +385,15 @@ def build_map(
         location=list(center) if center else [30.0, 60.0],
         zoom_start=zoom if zoom is not None else 3,
         tiles=None,
-        max_zoom=MAX_ZOOM if not tiles else 18,
-        min_zoom=1,
         world_copy_jump=True,
         prefer_canvas=False,
         control_scale=True,
         height=height,
     )
+    # folium passes max_zoom only to its tile layer; with no tiles Leaflet (and
+    # markercluster) need it on the map itself.
+    m.options["max_zoom"] = MAX_ZOOM if not tiles else 18
+    m.options["min_zoom"] = 1
     m.get_root().header.add_child(
         folium.Element(f"<style>.leaflet-container{{background:{_SEA if not tiles else '#ddd'}}}</style>")
     )

@@ -1,0 +1,25 @@
+"""Entry script of the Streamlit dashboard: page set-up, offline assets, routing.
+
+Started by ``python -m dashboard serve`` (which passes the store URL and the
+server options); each page under ``pages/`` is a short pipeline: read the view
+from the link and the filters, query the store, render.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.app.assets import configure_assets
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="News map", page_icon=":material/public:", layout="wide")
+configure_assets()
+
+pages = [
+    st.Page(str(HERE / "pages" / "map.py"), title="Map", icon=":material/map:", default=True),
+    st.Page(str(HERE / "pages" / "overview.py"), title="Overview", icon=":material/bar_chart:", url_path="overview"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,153 @@
+"""Map page: where is the news happening, and what does it say?
+
+Pipeline: view from the link and the filters -> store queries (cached) -> map
+and article list.  The map lives in a fragment, so panning and zooming rerun
+only the map (to keep centre and zoom in the link); clicking a place, which
+changes the article list, reruns the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import maps
+from dashboard.app import state
+from dashboard.app.articles import article_list, article_view
+from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
+from dashboard.app.viewstate import LAYER_TO_MAPS, ViewState
+from dashboard.errors import DashboardError
+
+logger = logging.getLogger(__name__)
+
+MAX_MARKERS = 500
+MAP_KEY = "newsmap"
+
+
+def _polygons() -> dict[str, dict[str, Any]]:
+    try:
+        return state.country_polygons()
+    except (DashboardError, OSError, ImportError) as err:
+        st.warning(f"The place index is not available, so the map has no country outlines: {err}")
+        return {}
+
+
+@st.fragment
+def map_fragment(view: ViewState, places: list[Any], counts: dict[str, int], polygons: dict[str, Any]) -> None:
+    """Draw the map and follow the user's panning, zooming and clicks."""
+    cfg = state.settings()
+    ss = st.session_state
+    # The map is built with the view the session started with; later moves are
+    # passed as center/zoom, which streamlit-folium applies without remounting.
+    start = ss.setdefault("_map_start", (view.lat, view.lon, view.zoom))
+    center = (start[0], start[1]) if start[0] is not None and start[1] is not None else None
+    m = maps.build_map(
+        places,
+        counts,
+        polygons,
+        layers=(LAYER_TO_MAPS[view.layer],),
+        tiles=cfg.tiles,
+        attribution=cfg.attribution,
+        center=center,
+        zoom=start[2] if center else None,
+        max_markers=MAX_MARKERS,
+        country_names=state.country_names_safe(),
+    )
+    bad = maps.external_asset_urls(m)
+    if bad:
+        logger.warning("map would load assets from other hosts: %s", bad)
+    returned = ["last_object_clicked_tooltip", "last_object_clicked", "center", "zoom"]
+    if view.in_view:
+        returned.append("bounds")
+    live_center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
+    out = st_folium(
+        m,
+        key=MAP_KEY,
+        height=560,
+        use_container_width=True,
+        returned_objects=returned,
+        center=live_center,
+        zoom=view.zoom,
+    ) or {}
+
+    # Keep centre and zoom in the link.
+    c, z = out.get("center"), out.get("zoom")
+    if isinstance(c, dict) and "lat" in c and isinstance(z, (int, float)):
+        lat, lon = round(float(c["lat"]), 4), round(((float(c["lng"]) + 180) % 360) - 180, 4)
+        if (lat, lon, int(z)) != (view.lat, view.lon, view.zoom):
+            st.query_params["lat"] = f"{lat:.4f}"
+            st.query_params["lon"] = f"{lon:.4f}"
+            st.query_params["z"] = str(int(z))
+
+    # A click on a place selects it, which narrows the article list: rerun the page.
+    click = (out.get("last_object_clicked_tooltip"), str(out.get("last_object_clicked")))
+    if click[0] and click != ss.get("_last_click"):
+        ss["_last_click"] = click
+        pid = maps.place_id_from_tooltip(click[0])
+        if pid and pid != view.place:
+            st.query_params["place"] = pid
+            st.query_params.pop("article", None)
+            st.query_params.pop("page", None)
+            st.rerun()
+
+    b = out.get("bounds") if view.in_view else None
+    if b and b.get("_southWest") and b["_southWest"].get("lat") is not None:
+        sw, ne = b["_southWest"], b["_northEast"]
+        bounds = (round(sw["lat"], 3), round(sw["lng"], 3), round(ne["lat"], 3), round(ne["lng"], 3))
+        if bounds != ss.get("_bounds"):
+            ss["_bounds"] = bounds
+            st.rerun()
+
+
+def main() -> None:
+    cfg = state.settings()
+    url, warnings = url_view()
+    ss = st.session_state
+    if "_link_warnings" not in ss:
+        ss["_link_warnings"] = warnings
+    for w in ss["_link_warnings"]:
+        st.warning(w, icon="⚠️")
+
+    view = current_view(url)
+    view = view.with_(bounds=ss.get("_bounds"))
+    map_filters = view.filters(state.now(), with_place=False)
+    try:
+        facets = state.facets(cfg.db_url, map_filters)
+        total = state.count_articles(cfg.db_url, map_filters)
+        places = state.place_summaries(cfg.db_url, map_filters, limit=MAX_MARKERS)
+        counts = state.country_counts(cfg.db_url, map_filters)
+    except DashboardError as err:
+        state.store_error(err)
+        st.stop()
+    draw_sidebar(facets, total)
+    st.sidebar.checkbox(
+        "Only articles in the map view",
+        value=view.in_view,
+        key="f_inview",
+        on_change=lambda: st.query_params.update(inview="1") if ss["f_inview"] else st.query_params.pop("inview", None),
+    )
+    write_url(view)
+    copy_link(view)
+    if cfg.read_only:
+        st.sidebar.caption("Read-only dashboard: ingest and corrections are switched off.")
+
+    names = {s.place.id: s.place.name for s in places}
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        if total == 0:
+            st.info("No articles match these filters. Widen the date range or clear some filters.")
+        elif len(places) >= MAX_MARKERS:
+            st.caption(f"Showing the {MAX_MARKERS} places with most articles; filter or zoom in for the rest.")
+        else:
+            st.caption(f"{len(places)} places in {total:,} articles")
+        map_fragment(view, places, counts, _polygons())
+    with right:
+        if view.article and article_view(view, cfg.read_only):
+            return
+        article_list(view, names.get(view.place or ""))
+
+
+main()

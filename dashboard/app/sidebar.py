@@ -1,0 +1,158 @@
+"""The view state as the user sees it: the link in the address bar and the sidebar filters.
+
+Flow on every run: parse ``st.query_params`` into a :class:`ViewState` (warnings
+shown once), seed the widgets from it on a session's first run, read the
+widgets back into a new view, and write that view to the URL.  The URL is
+therefore always the current view, and a copied link reproduces it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard.app import state
+from dashboard.app.viewstate import (
+    DATE_PRESETS,
+    LAYER_LABELS,
+    MAP_LAYERS,
+    PRESET_LABELS,
+    ROLE_LABELS,
+    ROLES,
+    ViewState,
+    parse_params,
+    query_string,
+    to_params,
+)
+
+_SEEDED = "_view_seeded"
+
+
+def url_view() -> tuple[ViewState, list[str]]:
+    """The view the address bar describes, and what was wrong with it."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    return parse_params(params)
+
+
+def write_url(view: ViewState) -> None:
+    """Make the address bar show ``view`` (only when it changed, to keep history quiet)."""
+    wanted = to_params(view)
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    normalised = {k: (v if isinstance(v, list) else [v]) for k, v in wanted.items()}
+    if normalised != current:
+        st.query_params.from_dict(wanted)
+
+
+def _seed(view: ViewState) -> None:
+    """Initialise the widgets from the link, once per session."""
+    if st.session_state.get(_SEEDED):
+        return
+    ss = st.session_state
+    ss["f_date"] = view.date
+    if view.date == "custom":
+        ss["f_range"] = tuple(d for d in (view.date_from, view.date_to) if d) or (date.today(),)
+    ss["f_countries"] = list(view.countries)
+    ss["f_regions"] = list(view.regions)
+    ss["f_topics"] = list(view.topics)
+    ss["f_langs"] = list(view.languages)
+    ss["f_sources"] = list(view.sources)
+    ss["f_text"] = view.text
+    ss["f_role"] = view.role
+    ss["f_conf"] = float(view.min_conf)
+    ss["f_layer"] = view.layer
+    ss[_SEEDED] = True
+
+
+def _with_counts(values: list[tuple[str, int]], selected: list[str], names: dict[str, str] | None = None):
+    """Options for a multiselect: every facet value plus anything the link selected."""
+    counts = dict(values)
+    options = [v for v, _ in values] + [v for v in selected if v not in counts]
+
+    def label(v: str) -> str:
+        name = (names or {}).get(v)
+        shown = f"{name} ({v})" if name and name != v else v
+        return f"{shown} · {counts[v]}" if v in counts else f"{shown} · 0"
+
+    return options, label
+
+
+def current_view(url: ViewState) -> ViewState:
+    """The view the widgets describe (seeded from the link on a session's first run).
+
+    Read before anything is drawn, so the counts shown next to the filters are
+    computed for the values the user has just chosen, not the previous ones.
+    """
+    _seed(url)
+    ss = st.session_state
+    date_from = date_to = None
+    if ss.get("f_date") == "custom":
+        rng = ss.get("f_range") or ()
+        if isinstance(rng, (tuple, list)) and len(rng) >= 1:
+            date_from = rng[0]
+        if isinstance(rng, (tuple, list)) and len(rng) == 2:
+            date_to = rng[1]
+    view = url.with_(
+        date=ss.get("f_date", "all"),
+        date_from=date_from,
+        date_to=date_to,
+        countries=tuple(ss.get("f_countries", ())),
+        regions=tuple(ss.get("f_regions", ())),
+        topics=tuple(ss.get("f_topics", ())),
+        languages=tuple(ss.get("f_langs", ())),
+        sources=tuple(ss.get("f_sources", ())),
+        text=str(ss.get("f_text", "")).strip(),
+        role=ss.get("f_role", "any"),
+        min_conf=round(float(ss.get("f_conf", 0.0)), 2),
+        layer=ss.get("f_layer", "clusters"),
+    )
+    if view.filters(state.now(), with_place=False) != url.filters(state.now(), with_place=False):
+        view = view.with_(page=1)
+    return view
+
+
+def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
+    """Draw the filters; ``facets`` are the values left under the current filters, with counts."""
+    ss = st.session_state
+    sb = st.sidebar
+    sb.markdown(f"**{total:,} article{'s' if total != 1 else ''}** match")
+    sb.radio("Map layer", MAP_LAYERS, key="f_layer", format_func=LAYER_LABELS.__getitem__)
+    sb.selectbox("Date", list(DATE_PRESETS), key="f_date", format_func=PRESET_LABELS.__getitem__)
+    if ss["f_date"] == "custom":
+        if "f_range" not in ss:
+            ss["f_range"] = (date.today().replace(day=1), date.today())
+        sb.date_input("From – to", key="f_range")
+
+    names = state.country_names_safe()
+    opts, fmt = _with_counts(facets.get("countries", []), ss.get("f_countries", []), names)
+    sb.multiselect("Countries", opts, key="f_countries", format_func=fmt, placeholder="All countries")
+    regions = state.region_options_safe()
+    if facets.get("regions"):
+        ropts, rfmt = _with_counts(facets["regions"], ss.get("f_regions", []), regions)
+    else:
+        ropts = list(regions) + [r for r in ss.get("f_regions", []) if r not in regions]
+
+        def rfmt(v: str) -> str:
+            return regions.get(v, v)
+
+    sb.multiselect("Regions and continents", ropts, key="f_regions", format_func=rfmt, placeholder="Anywhere")
+    for key, facet, label in (
+        ("f_topics", "topics", "Topics"),
+        ("f_langs", "languages", "Languages"),
+        ("f_sources", "sources", "Sources"),
+    ):
+        o, f = _with_counts(facets.get(facet, []), ss.get(key, []))
+        sb.multiselect(label, o, key=key, format_func=f, placeholder="All")
+    sb.text_input("Text search", key="f_text", placeholder="words in title or text")
+    sb.radio("Mention role", ROLES, key="f_role", format_func=ROLE_LABELS.__getitem__, horizontal=True)
+    sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_conf")
+
+
+def copy_link(view: ViewState) -> None:
+    """Show the full link to this view, ready to copy (the address bar holds it too)."""
+    try:
+        base = (st.context.url or "").split("?", 1)[0]
+    except Exception:  # noqa: BLE001 - no browser context (AppTest)
+        base = ""
+    with st.sidebar.expander("Copy link to this view"):
+        st.code(base + query_string(view), language=None, wrap_lines=True)

@@ -1,0 +1,163 @@
+"""Every cache of the app, in one place, plus the settings the ``serve`` command passes in.
+
+``st.cache_resource`` holds the shared, long-lived objects (the store
+connection, the place index and its polygons); ``st.cache_data`` holds query
+results, bounded in entries and age so a busy team server does not grow
+without limit.  Cached functions take the store URL, never a widget or the
+store itself, and callers must not mutate what they return (the values are
+frozen dataclasses and tuples for that reason).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import streamlit as st
+
+from dashboard.config import default_db_url
+from dashboard.errors import DashboardError
+from dashboard.models import Filters, PlaceSummary
+
+logger = logging.getLogger(__name__)
+
+QUERY_TTL = 300  # seconds: ingest runs elsewhere, so results may go stale
+QUERY_ENTRIES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How this server was started (``python -m dashboard serve`` sets the environment)."""
+
+    db_url: str
+    read_only: bool
+    tiles: str | None
+    attribution: str | None
+
+
+def settings() -> Settings:
+    """Read the settings each run: cheap, and tests change the environment between runs."""
+    tiles = os.environ.get("DASHBOARD_TILES") or None
+    return Settings(
+        db_url=os.environ.get("DASHBOARD_DB") or default_db_url(),
+        read_only=os.environ.get("DASHBOARD_READ_ONLY", "") not in ("", "0", "false"),
+        tiles=tiles,
+        attribution=(os.environ.get("DASHBOARD_TILES_ATTRIBUTION") or None) if tiles else None,
+    )
+
+
+# --- shared resources ----------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def get_store(db_url: str) -> Any:
+    """One store per URL and process; the store is safe to share between sessions."""
+    from dashboard.store import open_store
+
+    return open_store(db_url)
+
+
+@st.cache_resource(show_spinner="Loading the place index…")
+def get_index() -> Any:
+    """The offline place index (built on first use when missing)."""
+    from dashboard.gazetteer import load_index
+
+    return load_index()
+
+
+@st.cache_resource(show_spinner=False)
+def country_polygons() -> dict[str, dict[str, Any]]:
+    """ISO2 -> GeoJSON geometry, for the basemap and the country shading."""
+    return get_index().country_polygons()
+
+
+@st.cache_resource(show_spinner=False)
+def country_names() -> dict[str, str]:
+    """ISO2 -> English name, from the place index."""
+    return {p.country_code: p.name for p in get_index().countries() if p.country_code}
+
+
+@st.cache_resource(show_spinner=False)
+def region_options() -> dict[str, str]:
+    """Continent and region place id -> name, for the region filter."""
+    regions = sorted(get_index().regions(), key=lambda p: (p.kind != "continent", p.name))
+    return {p.id: p.name for p in regions}
+
+
+# --- query results -------------------------------------------------------
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def place_summaries(db_url: str, filters: Filters, limit: int = 500) -> list[PlaceSummary]:
+    return list(get_store(db_url).place_summaries(filters, limit=limit))
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def country_counts(db_url: str, filters: Filters) -> dict[str, int]:
+    return {cc: int(n) for cc, n in get_store(db_url).country_counts(filters)}
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def articles(db_url: str, filters: Filters, limit: int = 20, offset: int = 0) -> list[Any]:
+    return list(get_store(db_url).articles(filters, limit=limit, offset=offset))
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def count_articles(db_url: str, filters: Filters) -> int:
+    return int(get_store(db_url).count_articles(filters))
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def daily_counts(db_url: str, filters: Filters) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in get_store(db_url).daily_counts(filters)]
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def facets(db_url: str, filters: Filters) -> dict[str, list[tuple[str, int]]]:
+    """Values of each filter with how many articles each would leave."""
+    raw = get_store(db_url).facets(filters)
+    out: dict[str, list[tuple[str, int]]] = {}
+    for key, values in dict(raw).items():
+        if isinstance(values, dict):
+            values = list(values.items())
+        out[key] = [(str(v), int(n)) for v, n in values]
+    return out
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=64, show_spinner=False)
+def article(db_url: str, article_id: int) -> Any:
+    return get_store(db_url).article(article_id)
+
+
+def now() -> datetime:
+    """The reference time for date presets (a function so tests can pin it)."""
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+def store_error(err: DashboardError) -> None:
+    """Show a store or index failure as one clear message instead of a traceback."""
+    st.error(f"{err}")
+    logger.warning("dashboard error: %s", err)
+
+
+def country_names_safe() -> dict[str, str]:
+    """:func:`country_names`, or nothing when the index cannot be loaded (the page says why elsewhere)."""
+    try:
+        return country_names()
+    except (DashboardError, OSError) as err:
+        logger.warning("no country names: %s", err)
+        return {}
+
+
+def region_options_safe() -> dict[str, str]:
+    """:func:`region_options`, or nothing when the index cannot be loaded."""
+    try:
+        return region_options()
+    except (DashboardError, OSError) as err:
+        logger.warning("no regions: %s", err)
+        return {}

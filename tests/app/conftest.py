@@ -1,0 +1,27 @@
+"""A seeded temporary store for every app test, and the app's entry script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _seed import seed
+
+import dashboard
+
+APP = str(Path(dashboard.__file__).resolve().parent / "app" / "main.py")
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'news.sqlite'}"
+    assert seed(url) == 3
+    return url
+
+
+@pytest.fixture()
+def app_env(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DASHBOARD_DB", seeded_db)
+    monkeypatch.delenv("DASHBOARD_READ_ONLY", raising=False)
+    monkeypatch.delenv("DASHBOARD_TILES", raising=False)
+    return seeded_db
