@@ -69,6 +69,28 @@ def request_key(params: Mapping[str, Any]) -> str:
     return json.dumps(cleaned, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def geocode_key(
+    query: str | Mapping[str, str],
+    language: str | None,
+    country_codes: tuple[str, ...] | None,
+    limit: int | None,
+) -> str:
+    """The key of a search: case and spacing of the query do not change the services' answers."""
+    q: Any = (
+        {k: " ".join(str(v).split()).casefold() for k, v in query.items()}
+        if isinstance(query, Mapping)
+        else " ".join(query.split()).casefold()
+    )
+    return request_key({"q": q, "language": language, "country": country_codes, "limit": limit})
+
+
+def reverse_key(lat: float, lon: float, language: str | None, exactly_one: bool) -> str:
+    """The key of a reverse lookup, to about 0.1 m, so float noise does not defeat the cache."""
+    return request_key(
+        {"lat": round(lat, 6), "lon": round(lon, 6), "language": language, "exactly_one": exactly_one}
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CacheHit:
     """A cached answer: the locations found (empty when the service found nothing)."""

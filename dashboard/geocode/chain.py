@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, TypeAlias
 
 from geopy.exc import GeopyError
 from geopy.geocoders.base import Geocoder
@@ -24,7 +24,7 @@ from dashboard.geocode.online import translate_error
 
 logger = logging.getLogger(__name__)
 
-Answer = Location | list[Location] | None
+Answer: TypeAlias = "Location | list[Location] | None"
 
 
 def _found(answer: Answer) -> bool:

@@ -61,7 +61,7 @@ def test_primary_hit_never_asks_online(
     chain = FallbackGeocoder(primary, online(geo_server, tmp_path))
     loc = chain.geocode("Almaty", language="de")
     assert isinstance(chain, Geocoder)
-    assert loc is not None and loc.raw == {"source": "memory"}
+    assert isinstance(loc, Location) and loc.raw == {"source": "memory"}
     assert geo_server.count == 0
 
 
@@ -80,7 +80,7 @@ def test_primary_miss_then_online_hit(
 
 def test_reverse_falls_back_too(geo_server: FakeGeoServer, tmp_path: Path, primary: MemoryGeocoder) -> None:
     loc = FallbackGeocoder(primary, online(geo_server, tmp_path)).reverse((39.65, 66.97))
-    assert loc is not None and loc.raw["place_id"] == 101
+    assert isinstance(loc, Location) and loc.raw["place_id"] == 101
     assert primary.calls == [("reverse", (39.65, 66.97))]
 
 
