@@ -248,7 +248,7 @@ class Tagger:
         starts = matcher.phrase_starts.intersection(counts)
         if starts:
             tokens = WORD.findall(text.lower())
-            self._phrases(matcher, tokens, starts, raw, evidence)
+            self._phrases(matcher, tokens, counts, starts, raw, evidence)
         tags: list[str] = []
         for cat in categories:
             hit = self._aliases.get(_norm_category(cat))
@@ -264,6 +264,7 @@ class Tagger:
     def _phrases(
         matcher: _Matcher,
         tokens: list[str],
+        counts: Counter[str],
         starts: Iterable[str],
         raw: list[float],
         evidence: list[dict[str, float]],
@@ -288,6 +289,13 @@ class Tagger:
                     add = w * (1.0 + 0.5 * math.log(found))
                     raw[ti] += add
                     evidence[ti][label] = evidence[ti].get(label, 0.0) + add
+                    # "prime minister" should not also count as "minister" when the
+                    # word only occurs inside the phrase.
+                    for part in (first, *rest):
+                        single = evidence[ti].get(part)
+                        if single and counts[part] <= found:
+                            raw[ti] -= single
+                            del evidence[ti][part]
 
     def _result(self, raw: list[float], evidence: list[dict[str, float]]) -> tuple[TopicScore, ...]:
         best = max(raw, default=0.0)
