@@ -46,6 +46,16 @@ class Store(WriterMixin, QueryMixin):
         """The store URL with any password hidden."""
         return self._backend.url.redacted
 
+    def known_hashes(self, hashes: list[str]) -> set[str]:
+        """Which of these content hashes are stored already (checked before the costly geoparse)."""
+        found: set[str] = set()
+        conn = self._conn()
+        for i in range(0, len(hashes), 500):
+            chunk = hashes[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in conn.all(f"SELECT hash FROM articles WHERE hash IN ({marks})", chunk))
+        return found
+
     def is_empty(self) -> bool:
         return self._conn().one("SELECT 1 FROM articles LIMIT 1") is None
 

@@ -213,6 +213,30 @@ class QueryMixin:
         )
         return replace(row, mentions=mentions)
 
+    def iter_mentions(self, filters: Filters, *, page: int = 2000) -> Iterator[dict[str, Any]]:
+        """Every mention of the matching articles that passes the place filters (for CSV export)."""
+        conn = self._conn()
+        w = mentions_where(filters, self.dialect)
+        cols = ("article_id", "title", "published", "date_source", "source", "url", "lang", "surface", "start",
+                "end", "role", "score", "place_id", "place_name", "kind", "lat", "lon", "country_code",
+                "admin1_code")
+        sql = (
+            "SELECT a.id, a.title, a.published, a.date_source, s.name, a.url, a.lang, m.surface, m.start_char,"
+            " m.end_char, m.role, m.score, p.id, p.name, p.kind, p.lat, p.lon, p.country_code, p.admin1_code"
+            " FROM mentions m JOIN article_places ap ON ap.article_id = m.article_id AND ap.place_id = m.place_id"
+            " JOIN articles a ON a.id = m.article_id JOIN places p ON p.id = m.place_id"
+            f" LEFT JOIN sources s ON s.id = a.source_id {w.sql}"
+            " ORDER BY a.published DESC, a.id DESC, m.start_char, m.id LIMIT ? OFFSET ?"
+        )
+        offset = 0
+        while True:
+            rows = conn.all(sql, [*w.params, page, offset])
+            for r in rows:
+                yield dict(zip(cols, r, strict=True))
+            if len(rows) < page:
+                return
+            offset += page
+
     # --- sidebar and overview -------------------------------------------------
 
     def facets(self, filters: Filters) -> dict[str, dict[str, int]]:

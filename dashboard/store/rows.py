@@ -59,9 +59,8 @@ class ArticleRow:
             "topics": list(self.topics),
             "places": list(self.places),
         }
-        if self.text is not None:
+        if self.text is not None:  # a full article (Store.article): text and every mention
             out["text"] = self.text
-        if self.mentions:
             out["mentions"] = [m.to_dict() for m in self.mentions]
         return out
 
