@@ -153,8 +153,22 @@ class Recognizer:
                 i = j
             else:
                 i = j
+        spans = self._drop_glued_names(spans)
         self._mark_dateline(spans, toks, text)
         return spans
+
+    def _drop_glued_names(self, spans: list[Span]) -> list[Span]:
+        """Two one-word place names glued by a space are a person's name ("Jordan Henderson",
+        "Paris Hilton"), unless the second contains the first ("Paris Texas")."""
+        drop: set[int] = set()
+        for a in range(len(spans) - 1):
+            sa, sb = spans[a], spans[a + 1]
+            if sb.start - sa.end != 1 or sa.tok_end - sa.tok_start != 1 or sb.tok_end - sb.tok_start != 1:
+                continue
+            if any(self.index.contains(q, c) for q in sb.candidates for c in sa.candidates):
+                continue
+            drop.update((a, a + 1))
+        return [sp for n, sp in enumerate(spans) if n not in drop] if drop else spans
 
     # --- filters -------------------------------------------------------------------
 

