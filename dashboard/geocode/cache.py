@@ -236,6 +236,7 @@ class GeocodeCache:
         with self._connect() as conn:
             conn.execute("DELETE FROM geocode_cache")
 
-    def __len__(self) -> int:
+    def count(self) -> int:
+        """How many answers are stored, expired ones included (until :meth:`purge_expired`)."""
         with self._connect() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM geocode_cache").fetchone()[0])

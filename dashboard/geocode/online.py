@@ -317,7 +317,7 @@ class OnlineGeocoder(Geocoder):
     def _answer(
         self, kind: str, key: str, fetch: Callable[[], list[Location]], exactly_one: bool
     ) -> Location | list[Location] | None:
-        hit = self.cache.get(self.service, self.domain, kind, key) if self.cache else None
+        hit = self.cache.get(self.service, self.domain, kind, key) if self.cache is not None else None
         if hit is not None:
             logger.debug("%s %s cache hit for %s", self.service, kind, key)
             found = list(hit.locations)

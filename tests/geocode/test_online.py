@@ -88,7 +88,7 @@ def test_nothing_found_is_none_and_cached(geo_server: FakeGeoServer, tmp_path: P
     assert geocoder.geocode("  atlantis ") is None  # same key: case and spacing do not matter
     assert geocoder.geocode("Atlantis", exactly_one=False) == []
     assert geo_server.count == 2  # exactly_one=False is another question, asked once
-    assert geocoder.cache is not None and len(geocoder.cache) == 2
+    assert geocoder.cache is not None and geocoder.cache.count() == 2
 
 
 def test_language_is_sent_and_part_of_the_key(geo_server: FakeGeoServer, tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_negative_answers_expire_sooner(geo_server: FakeGeoServer, tmp_path: Pat
     assert [s.params["q"] for s in geo_server.seen] == ["Samarkand", "Atlantis", "Atlantis"]
     now[0] += 100
     assert cache.purge_expired() == 2
-    assert len(cache) == 0
+    assert cache.count() == 0
 
 
 def test_nominatim_reverse(geo_server: FakeGeoServer, tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_500_is_unavailable_after_bounded_retries(geo_server: FakeGeoServer, tmp
     with pytest.raises(GeocodeUnavailable, match=rf"nominatim at {geo_server.domain}.*HTTP 500"):
         geocoder.geocode("Samarkand")
     assert geo_server.count == 3
-    assert geocoder.cache is not None and len(geocoder.cache) == 0
+    assert geocoder.cache is not None and geocoder.cache.count() == 0
 
 
 def test_one_500_then_success_is_retried(geo_server: FakeGeoServer, tmp_path: Path) -> None:
@@ -308,3 +308,40 @@ def test_default_cache_lives_in_the_data_dir(tmp_path: Path, monkeypatch: pytest
     assert geocoder.cache is not None
     assert geocoder.cache.path == tmp_path / "data" / "cache" / "geocode.sqlite"
     assert geocoder.cache.path.exists()
+
+
+# --- sharing and robustness -----------------------------------------------------------------
+
+
+def test_threads_share_one_geocoder_and_cache(geo_server: FakeGeoServer, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    geocoder = make(geo_server, tmp_path)
+    names = ["Samarkand", "Springfield", "Atlantis"] * 8
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(geocoder.geocode, names))
+    assert [a.raw["place_id"] if isinstance(a, Location) else a for a in answers[:3]] == [101, 202, None]
+    assert answers[3:] == answers[:3] * 7
+    assert geocoder.cache is not None and geocoder.cache.count() == 3
+    assert geo_server.count <= len(names)  # concurrent first lookups may both ask; later ones hit the cache
+
+
+def test_structured_query_goes_to_nominatim(geo_server: FakeGeoServer, tmp_path: Path) -> None:
+    geocoder = make(geo_server, tmp_path)
+    geocoder.geocode({"city": " Samarkand ", "country": "Uzbekistan", "state": ""})
+    geocoder.geocode({"country": "uzbekistan", "city": "samarkand"})  # same question
+    assert geo_server.count == 1
+    assert geo_server.seen[0].params["city"] == "Samarkand"
+    assert "state" not in geo_server.seen[0].params and "q" not in geo_server.seen[0].params
+
+
+def test_unreadable_cache_degrades_to_the_network(
+    geo_server: FakeGeoServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    geocoder = make(geo_server, tmp_path)
+    assert geocoder.cache is not None
+    geocoder.cache.path.write_bytes(b"this is not a database" * 100)
+    with caplog.at_level("WARNING", logger="dashboard.geocode.cache"):
+        assert isinstance(geocoder.geocode("Samarkand"), Location)
+    assert geo_server.count == 1
+    assert "geocode cache" in caplog.text
