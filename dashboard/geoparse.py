@@ -34,6 +34,8 @@ W_DATELINE = 0.15
 W_PRIMARY_NAME = 0.12  # the place's own name, not one of its alternate (often historical) names
 TEMPERATURE = 0.08
 MAX_ALTERNATIVES = 3
+MAX_CANDIDATES = 20
+ITERATIONS = 3
 
 
 class Geoparser:
@@ -73,77 +75,94 @@ class Geoparser:
         return out
 
     def _resolve(self, spans: list[Span], text: str) -> list[Mention]:
+        """Pick one place per name, letting names support each other.
+
+        Each name starts with beliefs from its candidates' priors; then, a few times over,
+        every candidate gains from the share of the *other* names' belief that lies in its
+        country, and from belief in its first-level division (a state supports its towns,
+        the towns support their state).  This is what makes "Georgia" the US state in an
+        article about Gainesville and Athens, and the country in one about Tbilisi.
+        """
         index = self.index
-        # Pass 1: each name's most important candidate gives the article's countries and divisions.
-        first_best: dict[str, int] = {}
+        counts: Counter[str] = Counter(sp.key for sp in spans)
+        cands: dict[str, list[int]] = {}
         for sp in spans:
-            if sp.key not in first_best and sp.candidates:
-                first_best[sp.key] = max(sp.candidates, key=index.prior)
-        countries: Counter[str] = Counter()
-        admin1s: Counter[str] = Counter()
-        by_key_count: Counter[str] = Counter(sp.key for sp in spans)
-        for k, c in first_best.items():
-            row = index.row(c)
-            w = by_key_count[k]
-            if row[6]:
-                countries[row[6]] += w
-            if row[2] == "admin1":
-                admin1s[f"{row[6]}.{row[7]}"] += w
-            elif row[2] == "city" and row[7]:
-                admin1s[f"{row[6]}.{row[7]}"] += 0.3 * w
-        total = sum(countries.values())
-        dateline_cc = next((index.row(first_best[sp.key])[6] for sp in spans
-                            if sp.role == "dateline" and sp.key in first_best), "")
+            if sp.key not in cands and sp.candidates:
+                cands[sp.key] = sorted(set(sp.candidates), key=index.prior, reverse=True)[:MAX_CANDIDATES]
 
         quals = self._qualifiers(spans, text)
-        qual_bonus: dict[str, dict[int, float]] = defaultdict(dict)
-        for a, qcands in quals.items():
-            sp = spans[a]
-            for c in sp.candidates:
-                if any(index.contains(q, c) for q in qcands):
-                    qual_bonus[sp.key][c] = W_QUALIFIER
-
-        decided: dict[str, tuple[int, list[tuple[int, float]]]] = {}
-        for k in first_best:
-            sp_cands = next(sp.candidates for sp in spans if sp.key == k)
-            own = first_best[k]
-            own_cc = index.row(own)[6]
-            own_w = by_key_count[k] if own_cc else 0
-            rest = total - own_w
-            scored: list[tuple[int, float]] = []
-            for c in sp_cands:
+        base: dict[str, list[float]] = {}
+        dateline_keys = {sp.key for sp in spans if sp.role == "dateline"}
+        dateline_cc = {index.row(cands[k][0])[6] for k in dateline_keys if k in cands} - {""}
+        qual_for: dict[str, list[list[int]]] = defaultdict(list)
+        for a, q in quals.items():
+            qual_for[spans[a].key].append(q)
+        feats: dict[str, list[tuple[str, str, str]]] = {}
+        for k, cs in cands.items():
+            row_feats = []
+            scores = []
+            for c in cs:
                 row = index.row(c)
                 s = index.prior(c)
-                cc = row[6]
-                if cc and rest > 0:
-                    s += W_COUNTRY * (countries[cc] - (own_w if cc == own_cc else 0)) / rest
-                if row[2] == "city" and row[7]:
-                    a1 = admin1s.get(f"{cc}.{row[7]}", 0.0)
-                    if row[2] == "city" and own == c:
-                        a1 -= 0.3 * by_key_count[k]
-                    if a1 > 0:
-                        s += W_ADMIN1 * min(1.0, a1)
-                if dateline_cc and cc == dateline_cc:
-                    s += W_DATELINE
-                s += qual_bonus.get(k, {}).get(c, 0.0)
                 if name_key(row[1]) == k:
                     s += W_PRIMARY_NAME
-                scored.append((c, s))
-            scored.sort(key=lambda t: -t[1])
-            decided[k] = (scored[0][0], scored)
+                if row[6] in dateline_cc and k not in dateline_keys:
+                    s += W_DATELINE
+                if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):
+                    s += W_QUALIFIER
+                scores.append(s)
+                a1 = f"{row[6]}.{row[7]}" if row[7] else ""
+                row_feats.append((row[2], row[6], a1))
+            base[k] = scores
+            feats[k] = row_feats
+
+        belief = {k: _softmax(base[k], 0.15) for k in cands}
+        scored_by_key: dict[str, list[float]] = dict(base)
+        for _ in range(ITERATIONS):
+            cmass: Counter[str] = Counter()
+            amass: Counter[str] = Counter()
+            own_c: dict[str, Counter[str]] = {}
+            own_a: dict[str, Counter[str]] = {}
+            for k, bs in belief.items():
+                w = counts[k]
+                oc: Counter[str] = Counter()
+                oa: Counter[str] = Counter()
+                for (kind, cc, a1), b in zip(feats[k], bs):
+                    if cc:
+                        oc[cc] += w * b
+                    if a1:
+                        oa[a1] += (1.0 if kind == "admin1" else 0.5) * w * b
+                cmass.update(oc)
+                amass.update(oa)
+                own_c[k], own_a[k] = oc, oa
+            total = sum(cmass.values())
+            for k in cands:
+                rest = total - sum(own_c[k].values())
+                out = []
+                for s0, (kind, cc, a1) in zip(base[k], feats[k]):
+                    s = s0
+                    if cc and rest > 0.5:
+                        s += W_COUNTRY * (cmass[cc] - own_c[k][cc]) / rest
+                    if a1:
+                        s += W_ADMIN1 * min(1.0, amass[a1] - own_a[k][a1])
+                    out.append(s)
+                scored_by_key[k] = out
+                belief[k] = _softmax(out, 0.15)
 
         mentions = []
-        for sp in spans:
-            if sp.key not in decided:
-                continue
-            best, scored = decided[sp.key]
-            top = scored[0][1]
-            weights = [math.exp((s - top) / TEMPERATURE) for _, s in scored[:6]]
+        decided: dict[str, tuple[int, tuple[Candidate, ...], float]] = {}
+        for k, cs in cands.items():
+            order = sorted(range(len(cs)), key=lambda n: -scored_by_key[k][n])
+            top = scored_by_key[k][order[0]]
+            weights = [math.exp((scored_by_key[k][n] - top) / TEMPERATURE) for n in order[:6]]
             norm = sum(weights)
-            alts = tuple(Candidate(index.place(c), w / norm) for (c, _), w in
-                         zip(scored[1:1 + MAX_ALTERNATIVES], weights[1:]))
-            mentions.append(Mention(sp.start, sp.end, sp.surface, index.place(best), sp.role,
-                                    weights[0] / norm, alts))
+            alts = tuple(Candidate(index.place(cs[n]), w / norm)
+                         for n, w in zip(order[1:1 + MAX_ALTERNATIVES], weights[1:]))
+            decided[k] = (cs[order[0]], alts, weights[0] / norm)
+        for sp in spans:
+            if sp.key in decided:
+                best, alts, conf = decided[sp.key]
+                mentions.append(Mention(sp.start, sp.end, sp.surface, index.place(best), sp.role, conf, alts))
         return mentions
 
     def _focus(self, mentions: tuple[Mention, ...]) -> tuple[Focus, ...]:
@@ -167,6 +186,13 @@ class Geoparser:
         top = ranked[0][1]
         total = sum(weight.values())
         return tuple(Focus(places[pid], w / total, count[pid]) for pid, w in ranked[:5] if w >= 0.3 * top)
+
+
+def _softmax(scores: list[float], temperature: float) -> list[float]:
+    top = max(scores)
+    ws = [math.exp((s - top) / temperature) for s in scores]
+    total = sum(ws)
+    return [w / total for w in ws]
 
 
 _DEFAULT: Geoparser | None = None

@@ -55,8 +55,16 @@ class OfflineGeocoder(Geocoder):
         p = cand.place
         return Location(self._address(p), Point(p.lat, p.lon), _raw(p, cand.score))
 
-    def geocode(self, query: str, *, exactly_one: bool = True, language: str | None = None,
-                country_codes: str | None = None, limit: int = 10, **_: Any) -> Location | list[Location] | None:
+    def geocode(
+        self,
+        query: str,
+        *,
+        exactly_one: bool = True,
+        language: str | None = None,
+        country_codes: str | None = None,
+        limit: int = 10,
+        **_: Any,
+    ) -> Location | list[Location] | None:
         """Find a place by name, in any language the index knows ("Peking", "Kasachstan").
 
         ``query`` may carry qualifiers after commas ("Paris, Texas"); ``language`` prefers
@@ -68,8 +76,9 @@ class OfflineGeocoder(Geocoder):
             return self._location(cands[0]) if cands else None
         return [self._location(c) for c in cands]
 
-    def reverse(self, query: Any, *, exactly_one: bool = True, language: str | None = None,
-                **_: Any) -> Location | list[Location] | None:
+    def reverse(
+        self, query: Any, *, exactly_one: bool = True, language: str | None = None, **_: Any
+    ) -> Location | list[Location] | None:
         """The nearest city, first-level division and country of a point ``(lat, lon)``."""
         point = Point(query)
         found = self.index.reverse(point.latitude, point.longitude)
