@@ -19,6 +19,7 @@ from dashboard.models import Article
 
 logger = logging.getLogger(__name__)
 
+MIN_PAGE_WORDS = 8
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml", "application/feed+json")
 
 
@@ -123,7 +124,7 @@ def page_record(
     except (ValueError, TypeError) as err:
         return Record(where, "", error=f"unreadable HTML: {err}")
     text = clean(getattr(doc, "text", "") or "") if doc is not None else ""
-    if not text:
+    if len(text.split()) < MIN_PAGE_WORDS:  # a menu or a cookie banner is not an article
         return Record(where, "", error="page has no article text")
     published = None
     date_source = "ingest"
