@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from collections import Counter
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -48,6 +49,14 @@ _CACHE_LIMIT = 200_000
 
 # (topic index, weight, specificity, evidence label)
 _Hit = tuple[int, float, int, str]
+# per whitespace-separated chunk: ((word, ((topic, weight), ...)), ...), phrase first words, phrase words
+_Chunk = tuple[tuple[tuple[str, tuple[tuple[int, float], ...]], ...], tuple[str, ...], tuple[str, ...]]
+
+
+def _phrase_re(words: Sequence[str], trail: bool) -> re.Pattern[str]:
+    body = r"\W+".join(re.escape(w) for w in words)
+    # no look-behind: a pattern that starts with a literal lets re skip ahead fast
+    return re.compile(body + (r"\w*" if trail else r"(?!\w)"))
 
 
 class _Matcher:
@@ -76,8 +85,49 @@ class _Matcher:
                 self.exact.setdefault(w, []).append((ti, weight, 1000, ""))
         self.prefix_lens = sorted({len(k) for k in self.prefix})
         self.suffix_lens = sorted({len(k) for k in self.suffix})
-        self.phrase_starts = frozenset(self.phrases)
+        # A phrase is only tried when all its words occur in the text.
+        self.phrase_res = {
+            first: [
+                (
+                    _phrase_re((first, *rest), trail),
+                    frozenset((first, *(rest[:-1] if trail else rest))),
+                    ti,
+                    w,
+                    (first, *rest),
+                    label,
+                )
+                for rest, trail, ti, w, label in group
+            ]
+            for first, group in self.phrases.items()
+        }
+        self.phrase_keys = frozenset(w for group in self.phrase_res.values() for g in group for w in g[1])
         self.cache: dict[str, tuple[tuple[int, float], ...]] = {}
+        self.chunks: dict[str, _Chunk] = {}
+        self.boring: set[str] = set()  # chunks known to say nothing: skipped by one set difference
+
+    def chunk(self, raw: str) -> _Chunk:
+        """What one whitespace-separated piece of text says: its words' hits and phrase starts.
+
+        Splitting on whitespace is several times cheaper than a word regex, and
+        the pieces ("gaza,", "(sco)", "afghanistan-problems") repeat so often
+        that analysing each distinct piece once, here, is what keeps tagging fast.
+        """
+        found = self.chunks.get(raw)
+        if found is None:
+            words = WORD.findall(raw)
+            found = (
+                tuple((w, hits) for w in words if (hits := self.word(w))),
+                tuple(w for w in words if w in self.phrase_res),
+                tuple(w for w in words if w in self.phrase_keys),
+            )
+            if len(self.chunks) >= _CACHE_LIMIT:
+                self.chunks.clear()
+                self.boring.clear()
+            if found[0] or found[1] or found[2]:
+                self.chunks[raw] = found
+            else:
+                self.boring.add(raw)
+        return found
 
     def word(self, tok: str) -> tuple[tuple[int, float], ...]:
         """(topic, weight) pairs for one word: per topic the most specific pattern wins."""
@@ -189,7 +239,7 @@ class Tagger:
 
     def language(self, text: str, lang: str | None = None) -> str:
         """Which rule language tagging ``text`` would use ("*" means all of them)."""
-        return self._pick(WORD.findall(text.lower()), lang)
+        return self._pick(Counter(text.lower().split()), lang)
 
     def _pick(self, tokens: Sequence[str] | Counter[str], lang: str | None) -> str:
         if lang:
@@ -231,24 +281,42 @@ class Tagger:
             Taxonomy topics sorted by score (0 to 1), each with up to five
             triggering words, then the source tags.
         """
-        counts = Counter(WORD.findall(text.lower()))
-        title_words = set(WORD.findall(title.lower())) if title else set()
+        low = text.lower()
+        counts = Counter(low.split())
         matcher = self._matchers[self._pick(counts, lang)]
-        raw = [0.0] * len(self.topics)
-        evidence: list[dict[str, float]] = [{} for _ in self.topics]
-        word = matcher.word
-        for tok in counts.keys() | title_words:
-            hits = word(tok)
-            if hits:
-                c = counts.get(tok, 0)
-                mult = (1.0 + 0.5 * math.log(c) if c else 0.0) + (1.0 if tok in title_words else 0.0)
-                for ti, w in hits:
-                    raw[ti] += w * mult
-                    evidence[ti][tok] = w * mult
-        starts = matcher.phrase_starts.intersection(counts)
+        chunk = matcher.chunk
+        word_counts: dict[str, float] = {}
+        hits_of: dict[str, tuple[tuple[int, float], ...]] = {}
+        starts: set[str] = set()
+        keys: set[str] = set()
+        chunks_get = matcher.chunks.get
+        for raw in counts.keys() - matcher.boring:
+            c = counts[raw]
+            hits, firsts, pkeys = chunks_get(raw) or chunk(raw)
+            for w, h in hits:
+                word_counts[w] = word_counts.get(w, 0) + c
+                hits_of[w] = h
+            if firsts:
+                starts.update(firsts)
+            if pkeys:
+                keys.update(pkeys)
+        raw_scores = [0.0] * len(self.topics)
+        evidence: dict[int, dict[str, float]] = defaultdict(dict)
+        title_words = set()
+        if title:
+            for piece in title.lower().split():
+                for w, h in chunk(piece)[0]:
+                    title_words.add(w)
+                    hits_of[w] = h
+        for w, h in hits_of.items():
+            c = word_counts.get(w, 0)
+            mult = (1.0 + 0.5 * math.log(c) if c else 0.0) + (1.0 if w in title_words else 0.0)
+            for ti, weight in h:
+                raw_scores[ti] += weight * mult
+                evidence[ti][w] = weight * mult
         if starts:
-            tokens = WORD.findall(text.lower())
-            self._phrases(matcher, tokens, counts, starts, raw, evidence)
+            self._phrases(matcher, low, starts, keys, raw_scores, evidence)
+        raw = raw_scores
         tags: list[str] = []
         for cat in categories:
             hit = self._aliases.get(_norm_category(cat))
@@ -263,41 +331,28 @@ class Tagger:
     @staticmethod
     def _phrases(
         matcher: _Matcher,
-        tokens: list[str],
-        counts: Counter[str],
+        low: str,
         starts: Iterable[str],
+        keys: set[str],
         raw: list[float],
-        evidence: list[dict[str, float]],
+        evidence: dict[int, dict[str, float]],
     ) -> None:
-        n = len(tokens)
+        """Add phrase matches; a phrase replaces the single words it is made of."""
         for first in starts:
-            for rest, trail, ti, w, label in matcher.phrases[first]:
-                i, found, m = -1, 0, len(rest)
-                while True:
-                    try:
-                        i = tokens.index(first, i + 1)
-                    except ValueError:
-                        break
-                    if i + m >= n:
-                        break
-                    seg = tokens[i + 1 : i + 1 + m]
-                    if seg[:-1] == list(rest[:-1]) and (
-                        seg[-1] == rest[-1] or (trail and seg[-1].startswith(rest[-1]))
-                    ):
-                        found += 1
-                if found:
-                    add = w * (1.0 + 0.5 * math.log(found))
-                    raw[ti] += add
-                    evidence[ti][label] = evidence[ti].get(label, 0.0) + add
-                    # "prime minister" should not also count as "minister" when the
-                    # word only occurs inside the phrase.
-                    for part in (first, *rest):
-                        single = evidence[ti].get(part)
-                        if single and counts[part] <= found:
-                            raw[ti] -= single
-                            del evidence[ti][part]
+            for regex, need, ti, w, words, label in matcher.phrase_res[first]:
+                if not need <= keys or regex.search(low) is None:
+                    continue
+                found = sum(1 for m in regex.finditer(low) if not m.start() or not low[m.start() - 1].isalnum())
+                if not found:
+                    continue
+                add = w * (1.0 + 0.5 * math.log(found))
+                raw[ti] += add
+                evidence[ti][label] = evidence[ti].get(label, 0.0) + add
+                for part in words:
+                    single = evidence[ti].pop(part, 0.0)
+                    raw[ti] -= single
 
-    def _result(self, raw: list[float], evidence: list[dict[str, float]]) -> tuple[TopicScore, ...]:
+    def _result(self, raw: list[float], evidence: dict[int, dict[str, float]]) -> tuple[TopicScore, ...]:
         best = max(raw, default=0.0)
         if best < self.min_raw:
             return ()
