@@ -88,7 +88,11 @@ def main() -> None:
     en = two_kb([t for t, lang in corpus if lang == "en"])
     de = two_kb([SEED.read_text(encoding="utf-8")] * 2)
     rates = {}
-    for name, texts, lang in (("2 KB English", en, "en"), ("2 KB German seed", de, "de"), ("2 KB English, lang=None", en, None)):
+    for name, texts, lang in (
+        ("2 KB English", en, "en"),
+        ("2 KB German seed", de, "de"),
+        ("2 KB English, lang=None", en, None),
+    ):
         pairs = [(t, lang) for t in texts]
         rate(tagger, pairs)
         r = rates[name] = rate(tagger, pairs, repeat=max(5, 5_000 // len(pairs)))

@@ -76,3 +76,4 @@ def echo_json(obj: Any) -> None:
 from dashboard import cli_geo  # noqa: E402,F401  (registers build-index, geocode, reverse, geoparse)
 from dashboard import cli_serve  # noqa: E402,F401
 from dashboard import cli_store  # noqa: E402,F401
+from dashboard import cli_topics  # noqa: E402,F401  (registers topics)

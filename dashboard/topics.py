@@ -246,7 +246,7 @@ class Tagger:
             code = lang.lower().replace("_", "-").split("-")[0]
             return code if code in self._matchers else ALL_LANGS
         counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
-        best, best_n = ALL_LANGS, 1
+        best, best_n = ALL_LANGS, 0
         for code, words in _STOPWORDS.items():
             if code in self._matchers:
                 n = sum(counts[w] for w in words if w in counts)
@@ -342,7 +342,9 @@ class Tagger:
             for regex, need, ti, w, words, label in matcher.phrase_res[first]:
                 if not need <= keys or regex.search(low) is None:
                     continue
-                found = sum(1 for m in regex.finditer(low) if not m.start() or not low[m.start() - 1].isalnum())
+                found = sum(
+                    1 for m in regex.finditer(low) if not m.start() or not low[m.start() - 1].isalnum()
+                )
                 if not found:
                     continue
                 add = w * (1.0 + 0.5 * math.log(found))
@@ -372,7 +374,7 @@ class Tagger:
 
 
 def _norm_category(cat: str) -> str:
-    """"Arts & Culture" and "arts and culture" both become "arts culture"."""
+    """ "Arts & Culture" and "arts and culture" both become "arts culture"."""
     return " ".join(w for w in WORD.findall(cat.lower()) if w not in _CONNECTIVES)
 
 

@@ -167,7 +167,7 @@ def _topic(tid: str, body: Any, err_at: _Locator) -> TopicRule:
         if not (lang == ANY_LANG or _LANG.match(lang)) or not isinstance(pats, dict):
             raise err_at(
                 f"topics.{tid}.{lang}: expected a language table such as [topics.{tid}.en] "
-                f"of \"pattern\" = weight (or one of {', '.join(sorted(_TOPIC_KEYS))})",
+                f'of "pattern" = weight (or one of {", ".join(sorted(_TOPIC_KEYS))})',
                 lhead,
                 lang,
             )
@@ -205,9 +205,9 @@ def pattern_problem(pat: str) -> str | None:
     if not words:
         return "has no letters or digits"
     if "*" in pat.strip().strip("*"):
-        return "may only have * at its start or end (e.g. \"*erdbeben*\", \"prime minister*\")"
+        return 'may only have * at its start or end (e.g. "*erdbeben*", "prime minister*")'
     if len(words) > 1 and lead:
-        return "is a phrase: only its last word may end with * (e.g. \"prime minister*\")"
+        return 'is a phrase: only its last word may end with * (e.g. "prime minister*")'
     return None
 
 
