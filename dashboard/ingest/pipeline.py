@@ -16,6 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from dashboard.errors import InputError
+from dashboard.ingest.dedupe import StoryIndex, signature
 from dashboard.ingest.enrich import (
     GeoparseFn,
     TagFn,
@@ -43,6 +44,7 @@ class IngestSummary:
     seen: int = 0
     added: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0
     skipped: int = 0
     mentions: int = 0
     errors: list[tuple[str, str, str]] = field(default_factory=list)
@@ -60,7 +62,7 @@ class IngestSummary:
     def to_dict(self) -> dict[str, object]:
         return {
             "run_id": self.run_id, "seen": self.seen, "added": self.added, "duplicates": self.duplicates,
-            "skipped": self.skipped, "mentions": self.mentions, "seconds": round(self.seconds, 3),
+            "near_duplicates": self.near_duplicates, "skipped": self.skipped, "mentions": self.mentions, "seconds": round(self.seconds, 3),
             "errors": [{"source": s, "position": p, "message": m} for s, p, m in self.errors],
         }
 
@@ -120,6 +122,7 @@ class Ingestor:
         batch_size: int = 100,
         fetcher: Fetcher | None = None,
         progress: Progress | None = None,
+        link_stories: bool = True,
     ) -> None:
         self.store = store
         self.geoparser = geoparser or default_geoparser()
@@ -128,6 +131,8 @@ class Ingestor:
         self.batch_size = max(1, batch_size)
         self.fetcher = fetcher
         self.progress = progress or Progress(enabled=False)
+        self.link_stories = link_stories
+        self._stories: StoryIndex | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._init_args = (geoparser, tagger, use_default_tagger)
 
@@ -200,13 +205,21 @@ class Ingestor:
             if art.lang is None and geo.lang:
                 art = Article(art.text, art.title, art.id, art.url, art.published, art.date_source,
                               geo.lang, art.source, art.categories)
-            items.append(NewArticle(art, geo, topics))
-        for added in self.store.add_articles(items, run_id=summary.run_id):
-            if added.inserted:
-                summary.added += 1
-                summary.mentions += added.mentions
-            else:
+            sig = signature(art.text) if self.link_stories else None
+            items.append(NewArticle(art, geo, topics, minhash=sig))
+        if self._stories is None and self.link_stories and items:
+            self._stories = StoryIndex(self.store)  # before this batch is stored: it holds earlier stories only
+        for item, added in zip(items, self.store.add_articles(items, run_id=summary.run_id), strict=True):
+            if not added.inserted:
                 summary.duplicates += 1
+                continue
+            summary.added += 1
+            summary.mentions += added.mentions
+            if item.minhash is not None and self._stories is not None:
+                story = self._stories.link(added.id, item.minhash)
+                if story is not None:
+                    self.store.set_story(added.id, story)
+                    summary.near_duplicates += 1
 
     def _enrich(self, articles: list[Article]) -> list[object]:
         if self.workers == 1 or len(articles) < 2:

@@ -10,6 +10,7 @@ schema migrates itself on first use (:mod:`dashboard.store.schema`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from dashboard.models import Place
 from dashboard.store.backend import Backend, parse_url
@@ -55,6 +56,22 @@ class Store(WriterMixin, QueryMixin):
             marks = ",".join("?" * len(chunk))
             found.update(r[0] for r in conn.all(f"SELECT hash FROM articles WHERE hash IN ({marks})", chunk))
         return found
+
+    def signatures(self) -> Iterator[tuple[int, int, bytes]]:
+        """(article id, story id, MinHash bytes) of every article that has a signature."""
+        conn = self._conn()
+        after = 0
+        while True:
+            rows = conn.all(
+                "SELECT id, story_id, minhash FROM articles WHERE minhash IS NOT NULL AND id > ?"
+                " ORDER BY id LIMIT 5000",
+                (after,),
+            )
+            for aid, story, sig in rows:
+                yield int(aid), int(story if story is not None else aid), bytes(sig)
+            if len(rows) < 5000:
+                return
+            after = int(rows[-1][0])
 
     def is_empty(self) -> bool:
         return self._conn().one("SELECT 1 FROM articles LIMIT 1") is None

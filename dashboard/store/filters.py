@@ -158,17 +158,31 @@ def restricts_places(f: Filters, *, skip: tuple[str, ...] = ()) -> bool:
     )
 
 
-def articles_where(f: Filters, dialect: str, *, skip: tuple[str, ...] = ()) -> Where:
-    """Conditions on ``a`` (articles): the article filters plus "has a matching place"."""
+def articles_where(
+    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = False
+) -> Where:
+    """Conditions on ``a`` (articles): the article filters plus "has a matching place".
+
+    ``stories_only`` leaves out near-copies of an earlier article, for counts of stories.
+    """
     w = article_where(f, dialect, "a", skip=skip)
+    if stories_only:
+        w.add("a.story_id = a.id")
     if restricts_places(f, skip=skip):
         pw = place_where(f, skip=skip)
         w.add(f"a.id IN (SELECT ap.article_id FROM article_places ap {pw.sql})", *pw.params)
     return w
 
 
-def mentions_where(f: Filters, dialect: str, *, skip: tuple[str, ...] = ()) -> Where:
-    """Conditions on ``ap`` for aggregates over places: article filters and place filters together."""
+def mentions_where(
+    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = True
+) -> Where:
+    """Conditions on ``ap`` for aggregates over places: article filters and place filters together.
+
+    Aggregates count stories: near-copies of an earlier article are left out unless asked for.
+    """
     w = article_where(f, dialect, "ap", skip=skip)
+    if stories_only:
+        w.add("ap.is_copy = 0")
     w.extend(place_where(f, skip=skip))
     return w

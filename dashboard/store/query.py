@@ -59,6 +59,8 @@ class QueryMixin:
     def place_summaries(self, filters: Filters, limit: int = 500) -> list[PlaceSummary]:
         """The places the filtered articles mention, most-mentioned first (by article count).
 
+        Counts are of stories: a near-copy of an earlier article (same ``story_id``) is left out.
+
         ``surfaces`` are the place's most frequent spellings in the store and
         ``headlines`` the titles of its three latest matching articles.
         """
@@ -95,7 +97,7 @@ class QueryMixin:
         return out
 
     def country_counts(self, filters: Filters) -> list[tuple[str, int]]:
-        """(ISO alpha-2, number of matching articles that mention a place there), largest first."""
+        """(ISO alpha-2, number of matching stories that mention a place there), largest first."""
         w = mentions_where(filters, self.dialect)
         w.add("ap.country_code IS NOT NULL")
         rows = self._conn().all(
@@ -106,9 +108,9 @@ class QueryMixin:
         return [(r[0], int(r[1])) for r in rows]
 
     def daily_counts(self, filters: Filters) -> list[tuple[date, str, int]]:
-        """Articles per day: topic ``""`` for all of them, then one row per topic that day."""
+        """Stories per day: topic ``""`` for all of them, then one row per topic that day."""
         conn = self._conn()
-        w = articles_where(filters, self.dialect)
+        w = articles_where(filters, self.dialect, stories_only=True)
         total = conn.all(f"SELECT a.day, COUNT(*) FROM articles a {w.sql} GROUP BY a.day", w.params)
         per_topic = conn.all(
             "SELECT a.day, t.topic, COUNT(*) FROM articles a JOIN article_topics t ON t.article_id = a.id"
@@ -216,7 +218,7 @@ class QueryMixin:
     def iter_mentions(self, filters: Filters, *, page: int = 2000) -> Iterator[dict[str, Any]]:
         """Every mention of the matching articles that passes the place filters (for CSV export)."""
         conn = self._conn()
-        w = mentions_where(filters, self.dialect)
+        w = mentions_where(filters, self.dialect, stories_only=False)
         cols = ("article_id", "title", "published", "date_source", "source", "url", "lang", "surface", "start",
                 "end", "role", "score", "place_id", "place_name", "kind", "lat", "lon", "country_code",
                 "admin1_code")

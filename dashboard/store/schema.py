@@ -186,8 +186,15 @@ _V1_DIALECT = {
     ),
 }
 
+# Near-copies of a story (syndication) stay stored but are flagged, so aggregates count stories.
+_V2 = (
+    "ALTER TABLE article_places ADD COLUMN is_copy INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX articles_copies ON articles(story_id, id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
+    Migration(2, "near-copies flagged on article_places", _V2),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -176,7 +176,7 @@ class WriterMixin:
             conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (article_id, article_id))
         lang = art.lang or item.result.lang or None
         n = self._write_geo(conn, article_id, art.text, item.result, published.date().isoformat(),
-                            lang, source_id, pending_places)
+                            lang, source_id, pending_places, story_id != article_id)
         conn.executemany(
             "INSERT INTO article_topics(article_id, topic, score, evidence) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (article_id, topic) DO NOTHING",
@@ -241,6 +241,7 @@ class WriterMixin:
         lang: str | None,
         source_id: int,
         pending_places: dict[str, Place],
+        is_copy: bool = False,
     ) -> int:
         """Write mentions, the per-(article, place) aggregate and new places; returns the mention count."""
         checked = self._apply_corrections(conn, text, result.mentions)
@@ -271,10 +272,11 @@ class WriterMixin:
             a[3], a[4] = 1, float(f.score)
         conn.executemany(
             "INSERT INTO article_places(article_id, place_id, mentions, score, is_dateline, is_focus,"
-            " focus_score, day, lang, source_id, country_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " focus_score, day, lang, source_id, country_code, is_copy)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (article_id, pid, int(a[0]), a[1], int(a[2]), int(a[3]), a[4], day, lang, source_id,
-                 places[pid].country_code)
+                 places[pid].country_code, int(is_copy))
                 for pid, a in agg.items()
             ],
         )
@@ -307,13 +309,22 @@ class WriterMixin:
         conn = self._conn()
         pending: dict[str, Place] = {}
         with conn.transaction():
-            row = conn.one("SELECT text, day, lang, source_id FROM articles WHERE id = ?", (article_id,))
+            row = conn.one("SELECT text, day, lang, source_id, story_id FROM articles WHERE id = ?", (article_id,))
             if row is None:
                 raise InputError(f"no article with id {article_id}")
             self._clear_geo(conn, article_id)
-            n = self._write_geo(conn, article_id, row[0], result, row[1], row[2], row[3], pending)
+            n = self._write_geo(conn, article_id, row[0], result, row[1], row[2], row[3], pending,
+                                row[4] not in (None, article_id))
         self._known_places.update(pending)
         return n
+
+    def set_story(self, article_id: int, story_id: int) -> None:
+        """Link an article to the story it is a near-copy of; aggregates then count it once."""
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
+            conn.execute("UPDATE article_places SET is_copy = ? WHERE article_id = ?",
+                         (int(story_id != article_id), article_id))
 
     # --- corrections --------------------------------------------------------
 
@@ -346,9 +357,9 @@ class WriterMixin:
             mentions = [m for m in current.mentions if not (m.start == start and m.end == end)]
             if place is not None:
                 mentions.append(Mention(start, end, surface, place, "mention", 1.0))
-            day, lang, source_id = conn.one(
-                "SELECT day, lang, source_id FROM articles WHERE id = ?", (article_id,)
-            ) or ("", None, 0)
+            day, lang, source_id, story_id = conn.one(
+                "SELECT day, lang, source_id, story_id FROM articles WHERE id = ?", (article_id,)
+            ) or ("", None, 0, None)
             focus = tuple(
                 Focus(place, fs, n)
                 for pid, fs, n in conn.all(
@@ -360,7 +371,8 @@ class WriterMixin:
             )
             self._clear_geo(conn, article_id)
             result = GeoparseResult(lang or "", tuple(sorted(mentions, key=lambda m: m.start)), focus)
-            self._write_geo(conn, article_id, text, result, day, lang, source_id, {})
+            self._write_geo(conn, article_id, text, result, day, lang, source_id, {},
+                            story_id not in (None, article_id))
         return cid
 
     # --- ingest runs --------------------------------------------------------

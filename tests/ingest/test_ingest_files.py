@@ -222,3 +222,26 @@ def test_killing_a_run_leaves_a_consistent_store_and_rerun_completes(tmp_path: P
         assert store.stats()["articles"] == 400
         (berlin,) = store.place_summaries(Filters(place_ids=(PLACES["Berlin"].id,)))
         assert (berlin.articles, berlin.mentions) == (400, 800)
+
+
+def test_syndicated_copies_are_linked_to_one_story(store: Store, tmp_path: Path) -> None:
+    body = ("The mayor of Berlin met the mayor of Paris on Monday to sign an agreement on trains, "
+            "housing and climate, and both cities promised to share data on traffic and air quality.")
+    path = tmp_path / "wire.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"text": body, "source": "wire"},
+        {"text": body + " Reporting by A. Writer.", "source": "paper"},
+        {"text": "Hamburg port workers strike for a second day over pay; ships wait at anchor in the Elbe.",
+         "source": "paper"},
+    ]) + "\n")
+    summary = run(store, [str(path)])
+    assert (summary.added, summary.near_duplicates) == (3, 1)
+    stats = store.stats()
+    assert (stats["articles"], stats["stories"]) == (3, 2)
+    berlin = store.place_summaries(Filters(place_ids=(PLACES["Berlin"].id,)))[0]
+    assert berlin.articles == 1
+    # a later run links new copies to stories stored before
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps({"text": "UPDATE: " + body, "source": "blog"}) + "\n")
+    assert run(store, [str(later)]).near_duplicates == 1
+    assert store.stats()["stories"] == 2

@@ -10,6 +10,7 @@ from store_samples import BEIJING, KAZAKHSTAN, SAMARKAND, XI, XI_PLACES, find_al
 from dashboard.errors import InputError, StoreError
 from dashboard.models import Article, Filters, GeoparseResult, Mention, TopicScore
 from dashboard.store import NewArticle, Store, open_store
+from dashboard.store.schema import LATEST
 
 
 def _xi(source: str = "agency", text: str = XI) -> tuple[Article, GeoparseResult]:
@@ -138,8 +139,8 @@ def test_reopening_keeps_data_and_schema(store_url: str) -> None:
         art, res = _xi()
         s.add_article(art, res, ())
     with open_store(store_url) as s:
-        assert s.schema_version == 1
-        assert s.stats()["articles"] == 1 and s.stats()["schema_version"] == 1
+        assert s.schema_version == LATEST
+        assert s.stats()["articles"] == 1 and s.stats()["schema_version"] == LATEST
 
 
 def test_a_failed_statement_is_a_store_error(store: Store) -> None:
@@ -159,3 +160,33 @@ def test_mentions_keep_alternatives(store: Store) -> None:
     assert row is not None
     assert row.mentions[0].alternatives[0].place.name == "Kazakhstan"
     assert row.mentions[0].alternatives[0].score == pytest.approx(0.3)
+
+
+def test_an_older_store_is_migrated_with_its_data(store_url: str) -> None:
+    with open_store(store_url) as s:
+        art, res = _xi()
+        s.add_article(art, res, ())
+        conn = s._conn()
+        with conn.transaction():  # take the store back to schema 1
+            conn.execute("DROP INDEX articles_copies")
+            conn.execute("ALTER TABLE article_places DROP COLUMN is_copy")
+            conn.execute("DELETE FROM schema_version WHERE version = 2")
+    with open_store(store_url) as s:
+        assert s.schema_version == LATEST == 2
+        assert s.place_summaries(Filters(place_ids=(SAMARKAND.id,)))[0].articles == 1
+
+
+def test_near_copies_count_once_in_aggregates(store: Store) -> None:
+    art, res = _xi()
+    first = store.add_article(art, res, (TopicScore("politics", 1.0),))
+    copy_text = XI + " (Reuters)"
+    copy = store.add_article(Article(copy_text, title="Xi copy", source="other"),
+                             find_all(copy_text, XI_PLACES, dateline="PEKING"), (TopicScore("politics", 1.0),))
+    store.set_story(copy.id, first.id)
+    kz = store.place_summaries(Filters(place_ids=(KAZAKHSTAN.id,)))[0]
+    assert kz.articles == 1
+    assert store.country_counts(Filters()) == [("CN", 1), ("KZ", 1), ("UZ", 1)]
+    assert sum(n for _, topic, n in store.daily_counts(Filters()) if topic == "") == 1
+    assert store.count_articles(Filters()) == 2  # the list still shows both copies
+    assert store.stats()["stories"] == 1
+    assert store.article(copy.id).story_id == first.id  # type: ignore[union-attr]
