@@ -11,6 +11,7 @@ names ("Nice weather", German "das Essen"), person names ("Paris Hilton",
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from dashboard.gazetteer.index import PlaceIndex
@@ -59,6 +60,8 @@ CALENDAR = set(
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 )
 DE_LANG = "de"
+PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
+PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
 _ALLCAPS_RE = re.compile(r"^[^a-zß-ÿ]*$")
 
@@ -76,6 +79,7 @@ class Span:
     tok_end: int
     role: str = "mention"
     genitive: bool = False
+    big: bool = False
 
 
 def tokenize(text: str) -> list[tuple[int, int, str]]:
@@ -113,6 +117,7 @@ class Recognizer:
         names = index._names  # noqa: SLF001 - hot path
         maxlen = self._maxlen
         spans: list[Span] = []
+        votes: Counter[str] = Counter()  # person cues minus place cues, per name
         i = 0
         while i < n:
             s, e, tok = toks[i]
@@ -126,6 +131,9 @@ class Recognizer:
                 for j in range(min(n, i + limit), i, -1):
                     # Names never span a line break or a gap of more than one space.
                     if j - i > 1 and toks[j - 1][0] - toks[j - 2][1] > 1:
+                        continue
+                    # The last word of a name is capitalised: "New York state" is "New York".
+                    if j - i > 1 and toks[j - 1][2][0].isalpha() and not toks[j - 1][2][0].isupper():
                         continue
                     k = " ".join(low[i:j]) if j - i > 1 else low[i]
                     if k in names:
@@ -145,10 +153,6 @@ class Recognizer:
                 cands: tuple[int, ...] = (index.abbrevs[tok],)
             else:
                 cands = index.lookup(k)
-            last = toks[j - 1][2]
-            if last[0].isalpha() and not last[0].isupper() and j - i > 1:
-                i += 1  # "New York city": the last word must be capitalised too
-                continue
             span = Span(s, toks[j - 1][1], text[s:toks[j - 1][1]], k, cands, i, j, genitive=genitive)
             if genitive:
                 # German genitive only makes sense for countries and regions ("Chinas", "Russlands").
@@ -156,11 +160,20 @@ class Recognizer:
                 if not span.candidates:
                     i += 1
                     continue
-            if self._keep(span, toks, low, text, lang):
+            prev_is_place = bool(spans) and spans[-1].tok_end == i
+            verdict = self._verdict(span, toks, low, text, lang, prev_is_place)
+            if verdict is True:
                 spans.append(span)
-                i = j
-            else:
-                i = j
+                if i > 0 and low[i - 1] in LOCATIVE:
+                    votes[k] -= 1
+            elif verdict in (PERSON, PERSON_WEAK):
+                votes[k] += 2 if verdict == PERSON else 1
+            i = j
+        if votes:
+            # One sense per document: a name that looks like a person more often than it sits
+            # after "in"/"at"/"from" ("Sheriff Clark", "Clark said", then "against Clark") is a
+            # person throughout, unless it names a country or a big city.
+            spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
         spans = self._drop_glued_names(spans)
         self._mark_dateline(spans, toks, text)
         return spans
@@ -180,8 +193,9 @@ class Recognizer:
 
     # --- filters -------------------------------------------------------------------
 
-    def _keep(self, span: Span, toks: list[tuple[int, int, str]], low: list[str], text: str,
-              lang: str | None) -> bool:
+    def _verdict(self, span: Span, toks: list[tuple[int, int, str]], low: list[str], text: str,
+                 lang: str | None, prev_is_place: bool) -> bool | str:
+        """True to keep the span, False to drop it, :data:`PERSON` when it names a person."""
         index = self.index
         i, j = span.tok_start, span.tok_end
         surface = span.surface
@@ -212,14 +226,16 @@ class Recognizer:
         if not big:
             # A capital or a city of a million people is known by its own name even when it is also a word.
             big = any(index.is_capital(c) or index.row(c)[8] >= 1_000_000 for c in span.candidates)
+        span.big = big
         if not big and single:
             # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".
             if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES):
-                return False
-            if nxt_low in SPEECH_VERBS:
-                return False
-        if lang in (None, "en") and prev == "the" and not big and not kinds & {"admin1"}:
-            return False  # "the White House": towns take no article in English
+                return PERSON
+            if nxt_low in SPEECH_VERBS and prev not in LOCATIVE:
+                return PERSON_WEAK
+        if lang in (None, "en") and prev == "the" and not big and not kinds & {"admin1"} and all(
+                index.word_zipf(w, lang) >= 3.5 for w in low[i:j] if w[0].isalpha()):
+            return False  # "the White House", "the Old Town": common words, not the town so named
 
         if lang == DE_LANG:
             # German capitalises nouns: a town name after an article is a noun ("das Essen").
@@ -235,22 +251,19 @@ class Recognizer:
         zipf = index.word_zipf(span.key, lang) if single else 0.0
         if zipf >= 4.0 and not big and (sent_start or allcaps):
             return False
-        if zipf >= 4.5 and not big and prev not in LOCATIVE:
+        if zipf >= 4.5 and not big:
             return False
         # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
                 and not nxt.isupper():
-            nz = index.word_zipf(nxt_low, lang)
-            nxt_is_place = nxt_low in self._maxlen and index.has_key(nxt_low)
-            if nxt_is_place and not big:
-                return False
-            if nz < 3.0 and not nxt_is_place:
-                return False
+            # (two glued place names are handled by _drop_glued_names)
+            if index.word_zipf(nxt_low, lang) < 3.0 and not index.has_key(nxt_low):
+                return PERSON
         if single and prev_raw and prev_raw[0].isupper() and prev_raw[0].isalpha() and not sent_start \
                 and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not big:
             # "Tom Jones", "Barack Obama": a capitalised word glued before a town name is a first name.
-            if prev not in NAME_PREFIXES and not index.has_key(prev):
-                return False
+            if prev not in NAME_PREFIXES and not prev_is_place:
+                return PERSON_WEAK
         return True
 
     def _mark_dateline(self, spans: list[Span], toks: list[tuple[int, int, str]], text: str) -> None:
