@@ -35,6 +35,10 @@ W_PRIMARY_NAME = 0.12  # the place's own name, not one of its alternate (often h
 TEMPERATURE = 0.08
 MAX_ALTERNATIVES = 3
 MAX_CANDIDATES = 20
+W_NEAR = 0.2
+NEAR_KM = 100.0
+W_COUNTRY_NAME = 0.4
+LOCAL_KINDS = {"city", "admin2"}
 ITERATIONS = 3
 
 
@@ -101,11 +105,14 @@ class Geoparser:
         for k, cs in cands.items():
             row_feats = []
             scores = []
+            country_named = any(index.row(c)[2] == "country" and name_key(index.row(c)[1]) == k for c in cs)
             for c in cs:
                 row = index.row(c)
                 s = index.prior(c)
                 if name_key(row[1]) == k:
                     s += W_PRIMARY_NAME
+                if row[2] == "city" and country_named and name_key(row[1]) != k:
+                    s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
                 if row[6] in dateline_cc and k not in dateline_keys:
                     s += W_DATELINE
                 if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):
@@ -136,6 +143,7 @@ class Geoparser:
                 amass.update(oa)
                 own_c[k], own_a[k] = oc, oa
             total = sum(cmass.values())
+            near = self._nearby_support(cands, belief, counts)
             for k in cands:
                 rest = total - sum(own_c[k].values())
                 out = []
@@ -146,6 +154,8 @@ class Geoparser:
                     if a1:
                         s += W_ADMIN1 * min(1.0, amass[a1] - own_a[k][a1])
                     out.append(s)
+                for n, support in near.get(k, {}).items():
+                    out[n] += W_NEAR * min(1.0, support)
                 scored_by_key[k] = out
                 belief[k] = _softmax(out, 0.15)
 
@@ -164,6 +174,42 @@ class Geoparser:
                 best, alts, conf = decided[sp.key]
                 mentions.append(Mention(sp.start, sp.end, sp.surface, index.place(best), sp.role, conf, alts))
         return mentions
+
+    def _nearby_support(self, cands: dict[str, list[int]], belief: dict[str, list[float]],
+                        counts: Counter[str]) -> dict[str, dict[int, float]]:
+        """Belief of *other* names in places within :data:`NEAR_KM` of each local candidate.
+
+        Towns in one story lie near each other: Rochester next to Delano and Hutchinson is the
+        one in Minnesota.  Candidates are bucketed in a one-degree grid, so this stays linear.
+        """
+        index = self.index
+        grid: dict[tuple[int, int], list[tuple[str, int, float, float, float]]] = defaultdict(list)
+        for k, cs in cands.items():
+            w = min(counts[k], 3)
+            for n, (c, b) in enumerate(zip(cs, belief[k])):
+                if b < 0.05:
+                    continue
+                row = index.row(c)
+                if row[2] in LOCAL_KINDS:
+                    grid[(int(row[3] // 1), int(row[4] // 1))].append((k, n, row[3], row[4], w * b))
+        if len(grid) < 2 and sum(len(v) for v in grid.values()) < 2:
+            return {}
+        out: dict[str, dict[int, float]] = defaultdict(dict)
+        for (gy, gx), entries in grid.items():
+            others = [e for dy in (-1, 0, 1) for dx in (-1, 0, 1) for e in grid.get((gy + dy, gx + dx), ())]
+            for k, n, lat, lon, _ in entries:
+                coslat = math.cos(math.radians(lat))
+                support = 0.0
+                for k2, _n2, lat2, lon2, wb in others:
+                    if k2 == k:
+                        continue
+                    dy_km = (lat2 - lat) * 111.2
+                    dx_km = (lon2 - lon) * 111.2 * coslat
+                    if dy_km * dy_km + dx_km * dx_km < NEAR_KM * NEAR_KM:
+                        support += wb
+                if support:
+                    out[k][n] = support
+        return out
 
     def _focus(self, mentions: tuple[Mention, ...]) -> tuple[Focus, ...]:
         """Places the article is mainly about: frequent, in the dateline, or containing the others."""
