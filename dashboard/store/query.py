@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard.models import Candidate, Filters, Mention, Place, PlaceSummary
 from dashboard.store.backend import Connection
-from dashboard.store.filters import articles_where, marks, mentions_where
+from dashboard.store.filters import Where, articles_where, marks, mentions_where
 from dashboard.store.rows import ArticleRow, parse_iso
 
 if TYPE_CHECKING:
@@ -82,18 +82,49 @@ class QueryMixin:
             ):
                 if len(surfaces[pid]) < 5:
                     surfaces[pid].append(surface)
-        out = []
-        for pid, n_articles, n_mentions, score in rows:
-            heads = conn.all(
-                "SELECT a.title FROM article_places ap JOIN articles a ON a.id = ap.article_id"
-                f" WHERE ap.place_id = ?{w.and_sql} ORDER BY ap.day DESC, ap.article_id DESC LIMIT 3",
-                [pid, *w.params],
-            )
-            out.append(PlaceSummary(
+        heads = self._headlines(conn, ids, w)
+        return [
+            PlaceSummary(
                 place=places[pid], articles=int(n_articles), mentions=int(n_mentions or 0),
-                surfaces=tuple(surfaces.get(pid, ())), headlines=tuple(h[0] for h in heads),
+                surfaces=tuple(surfaces.get(pid, ())), headlines=tuple(heads.get(pid, ())),
                 score=float(score or 0.0),
-            ))
+            )
+            for pid, n_articles, n_mentions, score in rows
+        ]
+
+    def _headlines(self, conn: Connection, ids: list[str], w: Where, per_place: int = 3) -> dict[str, list[str]]:
+        """Titles of the latest matching articles of each place.
+
+        With sub-query filters (topics, full text, areas) one windowed pass over
+        the filtered rows, so the sub-queries run once and not once per place.
+        """
+        if not ids:
+            return {}
+        if "SELECT" not in w.sql:
+            # Plain column filters: a short index range scan per place beats one pass over all rows.
+            return {
+                pid: [r[0] for r in conn.all(
+                    "SELECT a.title FROM article_places ap JOIN articles a ON a.id = ap.article_id"
+                    f" WHERE ap.place_id = ?{w.and_sql} ORDER BY ap.day DESC, ap.article_id DESC LIMIT ?",
+                    [pid, *w.params, per_place],
+                )]
+                for pid in ids
+            }
+        latest = conn.all(
+            "SELECT place_id, article_id FROM (SELECT ap.place_id, ap.article_id, ROW_NUMBER() OVER"
+            " (PARTITION BY ap.place_id ORDER BY ap.day DESC, ap.article_id DESC) AS rn"
+            f" FROM article_places ap WHERE ap.place_id IN ({marks(ids)}){w.and_sql}) x"
+            " WHERE rn <= ? ORDER BY place_id, rn",
+            [*ids, *w.params, per_place],
+        )
+        article_ids = sorted({aid for _, aid in latest})
+        titles: dict[int, str] = {}
+        for i in range(0, len(article_ids), 900):
+            chunk = article_ids[i : i + 900]
+            titles.update(conn.all(f"SELECT id, title FROM articles WHERE id IN ({marks(chunk)})", chunk))
+        out: dict[str, list[str]] = defaultdict(list)
+        for pid, aid in latest:
+            out[pid].append(titles[aid])
         return out
 
     def country_counts(self, filters: Filters) -> list[tuple[str, int]]:
