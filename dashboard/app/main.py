@@ -15,7 +15,11 @@ from dashboard.app.assets import configure_assets
 
 HERE = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="News map", page_icon=":material/public:", layout="wide")
+# A local file: a Material icon as page_icon makes the browser fetch the favicon from Google's font CDN.
+st.set_page_config(
+    page_title="News map", page_icon=str(HERE / "static" / "vendor" / "leaflet" / "images" / "marker-icon.png"),
+    layout="wide",
+)
 configure_assets()
 
 pages = [
