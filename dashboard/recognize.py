@@ -202,7 +202,7 @@ class Recognizer:
         if len(surface) < 2:
             return False
         kinds = {index.row(c)[2] for c in span.candidates}
-        big = bool(kinds & {"country", "continent", "region"})
+        big = big_kind = bool(kinds & {"country", "continent", "region"})
         prev = low[i - 1] if i > 0 else ""
         prev_raw = toks[i - 1][2] if i > 0 else ""
         nxt = toks[j][2] if j < len(toks) else ""
@@ -259,8 +259,11 @@ class Recognizer:
             # (two glued place names are handled by _drop_glued_names)
             if index.word_zipf(nxt_low, lang) < 3.0 and not index.has_key(nxt_low):
                 return PERSON
+        # Divisions are not famous by population alone: "Health Centre" is not the Centre region.
+        famous = big_kind or any(index.is_capital(c) or (index.row(c)[2] == "city" and index.row(c)[8] >= 1_000_000)
+                                 for c in span.candidates)
         if single and prev_raw and prev_raw[0].isupper() and prev_raw[0].isalpha() and not sent_start \
-                and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not big:
+                and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not famous:
             # "Tom Jones", "Barack Obama": a capitalised word glued before a town name is a first name.
             if prev not in NAME_PREFIXES and not prev_is_place:
                 return PERSON_WEAK

