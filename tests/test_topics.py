@@ -254,3 +254,32 @@ def test_tagging_is_deterministic_and_cache_does_not_change_results() -> None:
     text = SEED.read_text(encoding="utf-8")
     fresh = Tagger.from_files(())
     assert fresh.tag(text) == fresh.tag(text) == default_tagger().tag(text)
+
+
+# General domain vocabulary (written for these tests, not taken from any corpus)
+CONCEPTS = [
+    ("en", "A bronze statue of the poet was unveiled outside the museum.", "arts-culture"),
+    ("en", "The comedy won best series at the awards ceremony.", "arts-culture"),
+    ("en", "Shares fell on the stock exchange after the chief executive officer quit.", "economy-business"),
+    ("en", "Physicists report the result in a study published in the journal Nature.", "science-technology"),
+    ("en", "Commanders of the Islamic Revolutionary Guard Corps held a military parade.", "conflict-war-peace"),
+    ("de", "Im Museum wird eine Skulptur des Bildhauers gezeigt, dazu ein neues Denkmal.", "arts-culture"),
+    ("de", "Das Bruttoinlandsprodukt wuchs, der Aktienkurs des Konzerns stieg an der Börse.", "economy-business"),
+    ("de", "Die Revolutionsgarde hat ein Manöver mit Raketen begonnen.", "conflict-war-peace"),
+    ("fr", "Une statue du sculpteur est exposée au musée après la biennale.", "arts-culture"),
+    ("fr", "Le produit intérieur brut recule et la capitalisation boursière chute.", "economy-business"),
+    ("fr", "Des physiciens décrivent le résultat dans une étude publiée dans la revue Science.", "science-technology"),
+    ("es", "La estatua y la escultura del museo se muestran en la bienal.", "arts-culture"),
+    ("es", "El producto interior bruto creció y la bolsa de valores subió.", "economy-business"),
+    ("es", "La agencia espacial lanzó una misión lunar; los científicos celebran.", "science-technology"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), CONCEPTS)
+def test_general_domain_concepts(lang: str, text: str, expected: str) -> None:
+    assert top(text, lang) == expected, tag(text, lang=lang)
+
+
+def test_religious_word_inside_a_military_name_is_not_religion() -> None:
+    ids = [t.topic for t in tag("The Islamic Revolutionary Guard Corps seized a ship.", lang="en")]
+    assert "religion" not in ids[:1]
