@@ -60,6 +60,7 @@ CALENDAR = set(
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 )
 DE_LANG = "de"
+WORD_IN_NAME = 3.5
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
@@ -252,6 +253,13 @@ class Recognizer:
         if zipf >= 4.0 and not big and (sent_start or allcaps):
             return False
         if zipf >= 4.5 and not big:
+            return False
+        # An ordinary word inside a longer capitalised name is part of that name ("Metro Council",
+        # "Parkway Drive", "Kansas City Emerald Society").
+        if single and not big and zipf >= WORD_IN_NAME and (
+                (nxt[:1].isupper() and nxt[:1].isalpha() and toks[j][0] - toks[j - 1][1] == 1)
+                or (prev_raw[:1].isupper() and prev_raw[:1].isalpha() and not sent_start
+                    and toks[i][0] - toks[i - 1][1] == 1)):
             return False
         # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \

