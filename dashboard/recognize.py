@@ -167,8 +167,13 @@ class Recognizer:
                 spans.append(span)
                 if i > 0 and low[i - 1] in LOCATIVE:
                     votes[k] -= 1
-            elif verdict in (PERSON, PERSON_WEAK):
-                votes[k] += 2 if verdict == PERSON else 1
+            else:
+                if verdict in (PERSON, PERSON_WEAK):
+                    votes[k] += 2 if verdict == PERSON else 1
+                prev_span = spans[-1] if prev_is_place else None
+                if (prev_span is not None and j - i == 1 and prev_span.tok_end - prev_span.tok_start == 1
+                        and s - prev_span.end == 1):
+                    spans.pop()  # "Paris Hilton": the first name goes with the rejected surname
             i = j
         if votes:
             # One sense per document: a name that looks like a person more often than it sits
