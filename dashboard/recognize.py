@@ -10,6 +10,7 @@ names ("Nice weather", German "das Essen"), person names ("Paris Hilton",
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -60,7 +61,11 @@ CALENDAR = set(
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 )
 DE_LANG = "de"
-WORD_IN_NAME = 3.5
+# How much more frequent a name is as a word than its population explains (see _wordness).
+WORD_AT_START = 0.5
+WORD_MID = 1.0
+WORD_IN_NAME = 0.3
+DE_WORD = 0.5
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
@@ -247,21 +252,20 @@ class Recognizer:
             # German capitalises nouns: a town name after an article is a noun ("das Essen").
             if prev in DE_ARTICLES and not big:
                 return False
-            zipf = index.word_zipf(span.key, "de") if single else 0.0
-            if zipf >= 3.5 and not big and prev not in LOCATIVE:
+            if single and self._wordness(span, "de") >= DE_WORD and not big and prev not in LOCATIVE:
                 return False
             return True
 
         if single and span.key in CALENDAR:
             return False
-        zipf = index.word_zipf(span.key, lang) if single else 0.0
-        if zipf >= 4.0 and not big and (sent_start or allcaps):
+        wordness = self._wordness(span, lang) if single else -9.0
+        if wordness >= WORD_AT_START and not big and (sent_start or allcaps):
             return False
-        if zipf >= 4.5 and not big:
+        if wordness >= WORD_MID and not big:
             return False
         # An ordinary word inside a longer capitalised name is part of that name ("Metro Council",
         # "Parkway Drive", "Kansas City Emerald Society").
-        if single and not big and zipf >= WORD_IN_NAME and (
+        if single and not big and wordness >= WORD_IN_NAME and (
                 (nxt[:1].isupper() and nxt[:1].isalpha() and toks[j][0] - toks[j - 1][1] == 1)
                 or (prev_raw[:1].isupper() and prev_raw[:1].isalpha() and not sent_start
                     and toks[i][0] - toks[i - 1][1] == 1)):
@@ -281,6 +285,17 @@ class Recognizer:
             if prev not in NAME_PREFIXES and not prev_is_place:
                 return PERSON_WEAK
         return True
+
+    def _wordness(self, span: Span, lang: str | None) -> float:
+        """How much more often the name occurs as a word than its places' size explains.
+
+        Word frequencies count place uses too ("atlanta" is frequent because of Atlanta), so a
+        frequency is only suspicious beyond what a place of that population earns: "Reading"
+        (a town of 200,000) and "Nice" are far more frequent than their towns explain; "Atlanta",
+        "Charleston" or "Peking" are not.
+        """
+        pop = max((self.index.row(c)[8] for c in span.candidates), default=0)
+        return self.index.word_zipf(span.key, lang) - (1.0 + 0.5 * math.log10(pop + 1))
 
     def _mark_dateline(self, spans: list[Span], toks: list[tuple[int, int, str]], text: str) -> None:
         """An upper-case place at the start of the text or a line, followed by ":", "," or a dash."""
