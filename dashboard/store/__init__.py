@@ -16,6 +16,7 @@ from dashboard.models import Place
 from dashboard.store.backend import Backend, parse_url
 from dashboard.store.query import QueryMixin
 from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
+from dashboard.store.runs import RunsMixin
 from dashboard.store.schema import migrate
 from dashboard.store.write import NewArticle, WriterMixin
 
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-class Store(WriterMixin, QueryMixin):
+class Store(WriterMixin, RunsMixin, QueryMixin):
     """A news store at one URL; safe to share between threads (each gets its own connection)."""
 
     def __init__(self, url: str | None = None) -> None:
