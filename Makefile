@@ -33,6 +33,7 @@ run: seed
 
 test: install-test
 	bash scripts/system-deps.sh
+	$(PY) -m ruff check dashboard tests benchmarks
 	$(PY) -m dashboard build-index --if-stale
 	$(PY) -m pytest -q -ra
 

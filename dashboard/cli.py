@@ -73,7 +73,10 @@ def echo_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
-from dashboard import cli_geo  # noqa: E402,F401  (registers build-index, geocode, reverse, geoparse)
-from dashboard import cli_serve  # noqa: E402,F401
-from dashboard import cli_store  # noqa: E402,F401
-from dashboard import cli_topics  # noqa: E402,F401  (registers topics)
+# Register the commands of each area (they import `main` from here, hence at the end).
+from dashboard import (  # noqa: E402,F401
+    cli_geo,  # build-index, geocode, reverse, geoparse
+    cli_serve,  # serve
+    cli_store,  # ingest, export, stats, reparse, correct
+    cli_topics,  # topics
+)

@@ -147,7 +147,7 @@ class Geoparser:
             for k in cands:
                 rest = total - sum(own_c[k].values())
                 out = []
-                for s0, (kind, cc, a1) in zip(base[k], feats[k]):
+                for s0, (_kind, cc, a1) in zip(base[k], feats[k]):
                     s = s0
                     if cc and rest > 0.5:
                         s += W_COUNTRY * (cmass[cc] - own_c[k][cc]) / rest

@@ -38,8 +38,8 @@ ORG_HEADS = {"bank", "university", "college", "institute", "museum", "duke", "du
 ORG_TAILS = {"university", "fc", "united", "times", "post", "tribune", "herald", "journal", "gazette",
              "observer", "telegraph", "chronicle", "standard", "examiner", "courier", "daily", "news",
              "inquirer", "sentinel", "register", "bulletin", "democrat", "dispatch", "record", "star",
-             "review", "gazette", "magazine", "radio", "tv", "airlines", "airways", "stock", "exchange",
-             "organisation", "organization", "organisation", "zeitung", "rundschau", "allgemeine", "morgenpost",
+             "review", "magazine", "radio", "tv", "airlines", "airways", "stock", "exchange",
+             "organisation", "organization", "zeitung", "rundschau", "allgemeine", "morgenpost",
              "express", "mirror", "guardian", "capitals", "rangers", "yankees", "giants", "lakers", "bulls",
              "raiders", "saints", "club", "corporation", "corp", "inc", "ltd", "gmbh", "ag", "bancorp"}
 PERSON_TITLES = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "sgt", "lt", "col", "gen", "capt", "det",

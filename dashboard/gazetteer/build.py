@@ -515,7 +515,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             counts["admin1"] += 1
     # A country's alternate name that is also one of its divisions ("England" for the UK)
     # means the division: it is the more precise place.
-    for i, row in enumerate(b.places):
+    for row in b.places:
         if row[2] == "admin1":
             k = key(row[1])
             parent = country_idx.get(row[6])
