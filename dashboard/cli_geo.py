@@ -117,10 +117,12 @@ def reverse_cmd(lat: float, lon: float, as_json: bool) -> None:
     """
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InputError(f"({lat}, {lon}) is not a point: latitude must be within ±90 and longitude within ±180")
+    from geopy.location import Location
+
     from dashboard.geocode.offline import OfflineGeocoder
 
-    loc = OfflineGeocoder().reverse((lat, lon))
-    if loc is None:
+    loc = OfflineGeocoder().reverse((lat, lon), exactly_one=True)
+    if not isinstance(loc, Location):
         raise InputError(f"nothing known near ({lat}, {lon})")
     raw = loc.raw
     if as_json:

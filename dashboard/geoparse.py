@@ -126,21 +126,23 @@ class Geoparser:
         belief = {k: _softmax(base[k], 0.15) for k in cands}
         scored_by_key: dict[str, list[float]] = dict(base)
         for _ in range(ITERATIONS if len(cands) > 1 else 0):
-            cmass: Counter[str] = Counter()
-            amass: Counter[str] = Counter()
-            own_c: dict[str, Counter[str]] = {}
-            own_a: dict[str, Counter[str]] = {}
+            cmass: dict[str, float] = defaultdict(float)
+            amass: dict[str, float] = defaultdict(float)
+            own_c: dict[str, dict[str, float]] = {}
+            own_a: dict[str, dict[str, float]] = {}
             for k, bs in belief.items():
                 w = counts[k]
-                oc: Counter[str] = Counter()
-                oa: Counter[str] = Counter()
+                oc: dict[str, float] = defaultdict(float)
+                oa: dict[str, float] = defaultdict(float)
                 for (kind, cc, a1), b in zip(feats[k], bs):
                     if cc:
                         oc[cc] += w * b
                     if a1:
                         oa[a1] += (1.0 if kind == "admin1" else 0.5) * w * b
-                cmass.update(oc)
-                amass.update(oa)
+                for key_, v in oc.items():
+                    cmass[key_] += v
+                for key_, v in oa.items():
+                    amass[key_] += v
                 own_c[k], own_a[k] = oc, oa
             total = sum(cmass.values())
             near = self._nearby_support(cands, belief, counts)

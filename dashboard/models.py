@@ -131,7 +131,6 @@ class GeoparseResult:
     lang: str
     mentions: tuple[Mention, ...] = ()
     focus: tuple[Focus, ...] = ()
-    demonyms: tuple[str, ...] = ()  # ISO country codes signalled only by adjectives
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -82,7 +82,7 @@ class OfflineGeocoder(Geocoder):
         """The nearest city, first-level division and country of a point ``(lat, lon)``."""
         point = Point(query)
         found = self.index.reverse(point.latitude, point.longitude)
-        order = [found[k] for k in ("city", "admin1", "country") if isinstance(found.get(k), Place)]
+        order = [p for p in (found.get(k) for k in ("city", "admin1", "country")) if isinstance(p, Place)]
         if not order:
             return None if exactly_one else []
         extra = {
