@@ -88,6 +88,14 @@ class Span:
     big: bool = False
 
 
+def _capitalised(tok: str) -> bool:
+    """Capitalised, or not a word at all; "d'Ivoire" and "l'Aquila" count as capitalised."""
+    if not tok[0].isalpha() or tok[0].isupper():
+        return True
+    q = tok.find("'")
+    return 0 < q < 3 and tok[q + 1:q + 2].isupper()
+
+
 def tokenize(text: str) -> list[tuple[int, int, str]]:
     """Tokens with their character offsets in ``text`` (quotes unified, offsets unchanged)."""
     t = text.translate(_QUOTES)
@@ -114,8 +122,6 @@ class Recognizer:
         n = len(toks)
         low = [t[2].lower() for t in toks]
         index = self.index
-        names = index._names  # noqa: SLF001 - hot path
-        maxlen = self._maxlen
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
         starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
@@ -125,28 +131,12 @@ class Recognizer:
                 continue  # inside the previous name
             i = i0
             s, e, tok = toks[i]
-            limit = maxlen.get(low[i], 0)
-            found = None
-            if limit:
-                for j in range(min(n, i + limit), i, -1):
-                    # Names never span a line break or a gap of more than one space.
-                    if j - i > 1 and toks[j - 1][0] - toks[j - 2][1] > 1:
-                        continue
-                    # The last word of a name is capitalised: "New York state" is "New York".
-                    if j - i > 1 and toks[j - 1][2][0].isalpha() and not toks[j - 1][2][0].isupper():
-                        continue
-                    k = " ".join(low[i:j]) if j - i > 1 else low[i]
-                    if k in names:
-                        found = (j, k, False)
-                        break
-            if found is None and tok in index.abbrevs:
-                found = (i + 1, tok, False)
-            if found is None and lang == DE_LANG and len(tok) > 4 and tok.endswith("s"):
-                k = low[i][:-1]
-                if k in names and len(k) > 3:
-                    found = (i + 1, k, True)
+            found = self._match_at(i, toks, low, lang)
             if found is None:
                 continue
+            nxt_found = self._match_at(i + 1, toks, low, lang) if i + 1 < n and toks[i + 1][2][0].isupper() else None
+            if nxt_found is not None and nxt_found[0] > found[0]:
+                continue  # "La Côte d'Ivoire": the longer name starting one word later wins
             j, k, genitive = found
             if j - i == 1 and tok in index.abbrevs and k == tok:
                 cands: tuple[int, ...] = (index.abbrevs[tok],)
@@ -154,12 +144,14 @@ class Recognizer:
                 cands = index.lookup(k)
             span = Span(s, toks[j - 1][1], text[s:toks[j - 1][1]], k, cands, i, j, genitive=genitive)
             if genitive:
-                # German genitive only makes sense for countries and regions ("Chinas", "Russlands").
-                span.candidates = tuple(c for c in cands if index.row(c)[2] in ("country", "region", "admin1"))
+                # German genitive: countries, regions, divisions and big cities ("Chinas", "Kiews").
+                span.candidates = tuple(c for c in cands if index.row(c)[2] in ("country", "region", "admin1")
+                                        or index.row(c)[8] >= 100_000)
                 if not span.candidates:
                     continue
             prev_is_place = bool(spans) and spans[-1].tok_end == i
-            verdict = self._verdict(span, toks, low, text, lang, prev_is_place)
+            verdict = self._verdict(span, toks, low, text, lang, prev_is_place,
+                                    spans[-1].tok_end if spans else -9)
             if verdict is True:
                 spans.append(span)
                 if i > 0 and low[i - 1] in LOCATIVE:
@@ -181,6 +173,31 @@ class Recognizer:
         self._mark_dateline(spans, toks, text)
         return spans
 
+    def _match_at(self, i: int, toks: list[tuple[int, int, str]], low: list[str],
+                  lang: str | None) -> tuple[int, str, bool] | None:
+        """The longest name starting at token ``i``: (end token, key, is German genitive)."""
+        names = self.index._names  # noqa: SLF001 - hot path
+        n = len(toks)
+        limit = self._maxlen.get(low[i], 0)
+        tok = toks[i][2]
+        german = lang == DE_LANG
+        if limit or german:
+            for j in range(min(n, i + max(limit, 1)), i, -1):
+                # Names never span a line break or a gap of more than one space.
+                if j - i > 1 and toks[j - 1][0] - toks[j - 2][1] > 1:
+                    continue
+                # The last word of a name is capitalised: "New York state" is "New York".
+                if j - i > 1 and not _capitalised(toks[j - 1][2]):
+                    continue
+                k = " ".join(low[i:j]) if j - i > 1 else low[i]
+                if k in names:
+                    return j, k, False
+                if german and k.endswith("s") and len(toks[j - 1][2]) > 4 and k[:-1] in names:
+                    return j, k[:-1], True  # "Chinas", "Nordrhein-Westfalens"
+        if tok in self.index.abbrevs:
+            return i + 1, tok, False
+        return None
+
     def _drop_glued_names(self, spans: list[Span]) -> list[Span]:
         """Two one-word place names glued by a space are a person's name ("Jordan Henderson",
         "Paris Hilton"), unless the second contains the first ("Paris Texas")."""
@@ -197,8 +214,9 @@ class Recognizer:
     # --- filters -------------------------------------------------------------------
 
     def _verdict(self, span: Span, toks: list[tuple[int, int, str]], low: list[str], text: str,
-                 lang: str | None, prev_is_place: bool) -> bool | str:
+                 lang: str | None, prev_is_place: bool, prev_place_end: int = -9) -> bool | str:
         """True to keep the span, False to drop it, :data:`PERSON` when it names a person."""
+        prev_is_place_before = prev_place_end == span.tok_start - 1
         index = self.index
         i, j = span.tok_start, span.tok_end
         surface = span.surface
@@ -244,7 +262,10 @@ class Recognizer:
             # German capitalises nouns: a town name after an article is a noun ("das Essen").
             if prev in DE_ARTICLES and not big:
                 return False
-            if single and self._wordness(span, "de") >= DE_WORD and not big and prev not in LOCATIVE:
+            # "in Halle und Essen": a place in a list after a place counts as after "in".
+            listed = prev in ("und", "oder", ",") and prev_is_place_before
+            if single and self._wordness(span, "de") >= DE_WORD and not big and prev not in LOCATIVE \
+                    and not listed:
                 return False
             return True
 
@@ -260,7 +281,7 @@ class Recognizer:
         if single and not big and wordness >= WORD_IN_NAME and (
                 (nxt[:1].isupper() and nxt[:1].isalpha() and toks[j][0] - toks[j - 1][1] == 1)
                 or (prev_raw[:1].isupper() and prev_raw[:1].isalpha() and not sent_start
-                    and toks[i][0] - toks[i - 1][1] == 1)):
+                    and toks[i][0] - toks[i - 1][1] == 1 and prev not in LOCATIVE)):
             return False
         # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
@@ -274,7 +295,8 @@ class Recognizer:
         if single and prev_raw and prev_raw[0].isupper() and prev_raw[0].isalpha() and not sent_start \
                 and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not famous:
             # "Tom Jones", "Barack Obama": a capitalised word glued before a town name is a first name.
-            if prev not in NAME_PREFIXES and not prev_is_place:
+            # ... unless it is a function word opening the sentence ("À Marseille", "In Boston").
+            if prev not in NAME_PREFIXES and prev not in LOCATIVE and not prev_is_place:
                 return PERSON_WEAK
         return True
 

@@ -48,6 +48,12 @@ def test_sample_article(geoparser, seed_text):
     ("Er zog von Frankfurt (Oder) nach Frankfurt am Main.", "de", ["Frankfurt (Oder)", "Frankfurt am Main"]),
     ("Storms hit Oklahoma City and La Paz. Fighting in El Fasher.", "en", ["Oklahoma City", "La Paz", "El Fasher"]),
     ("Er wohnt in Essen.", "de", ["Essen"]),
+    ("Proteste in Halle und Essen; das Essen in der Halle war kalt.", "de", ["Halle", "Essen"]),
+    ("Nordrhein-Westfalens Regierung steht an der Seite Kiews.", "de", ["Nordrhein-Westfalen", "Kyiv"]),
+    ("À Marseille, des milliers. La Côte d'Ivoire et le Sénégal ont signé.", "fr",
+     ["Marseille", "Ivory Coast", "Senegal"]),
+    ("China's economy and New York state's budget.", "en", ["China", "New York"]),
+    ("Sheriff Clark said the fire spread. Deputies arrested Clark on Friday.", "en", []),
 ])
 def test_names_in_context(geoparser, text, lang, expected):
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
