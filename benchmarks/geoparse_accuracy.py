@@ -37,7 +37,7 @@ CORPORA = [
 
 
 def halves(src: Path, dst: Path, which: str) -> Path:
-    lines = [ln for ln in src.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    lines = [ln for ln in src.read_text(encoding="utf-8").split("\n") if ln.strip()]
     half = len(lines) // 2
     part = lines[:half] if which == "dev" else lines[half:]
     dst.write_text("\n".join(part) + "\n", encoding="utf-8")

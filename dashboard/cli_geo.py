@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -136,6 +136,15 @@ def reverse_cmd(lat: float, lon: float, as_json: bool) -> None:
         click.echo(f"{'distance':8} {raw['distance_km']:.1f} km to {raw['city']['name']}")
 
 
+def _open_binary(source: str) -> BinaryIO:
+    if source == "-":
+        return sys.stdin.buffer
+    path = Path(source)
+    if not path.is_file():
+        raise InputError(f"{source}: no such file")
+    return path.open("rb")
+
+
 def _read_input(source: str) -> str:
     if source == "-":
         data = sys.stdin.buffer.read()
@@ -166,30 +175,35 @@ def geoparse_cmd(source: str, jsonl: bool, lang: str | None) -> None:
     """
     from dashboard.geoparse import Geoparser
 
-    parser = Geoparser()
-    text = _read_input(source)
     if not jsonl:
-        echo_json(parser.parse(text, lang=lang).to_dict())
+        text = _read_input(source)
+        echo_json(Geoparser().parse(text, lang=lang).to_dict())
         return
+    parser = Geoparser()
     out = sys.stdout
-    failures = 0
+    failures = lines = 0
     t0 = time.perf_counter()
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        doc_id: Any = None
-        try:
-            doc = json.loads(line)
-            if not isinstance(doc, dict):
-                raise InputError("not a JSON object")
-            doc_id = doc.get("id", n)
-            body = doc.get("text")
-            if not isinstance(body, str):
-                raise InputError("missing or non-string 'text'")
-            result = parser.parse(body, lang=doc.get("lang") or lang)
-            out.write(json.dumps({"id": doc_id, **result.to_dict()}, ensure_ascii=False) + "\n")
-        except (ValueError, InputError) as err:
-            failures += 1
-            out.write(json.dumps({"id": doc_id if doc_id is not None else n, "error": f"line {n}: {err}"}) + "\n")
-    click.echo(f"geoparse: {n if text else 0} lines in {time.perf_counter() - t0:.1f} s, {failures} failed",
-               err=True)
+    # Stream the input line by line, splitting on "\n" only: JSON strings may hold U+2028 and
+    # other characters str.splitlines() would split on.  A bad line is reported and skipped.
+    with _open_binary(source) as stream:
+        for n, raw in enumerate(stream, 1):
+            if not raw.strip():
+                continue
+            lines += 1
+            doc_id: Any = None
+            try:
+                doc = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+                if not isinstance(doc, dict):
+                    raise InputError("not a JSON object")
+                doc_id = doc.get("id", n)
+                body = doc.get("text")
+                if not isinstance(body, str):
+                    raise InputError("missing or non-string 'text'")
+                result = parser.parse(body, lang=doc.get("lang") or lang)
+                out.write(json.dumps({"id": doc_id, **result.to_dict()}, ensure_ascii=False) + "\n")
+            except (ValueError, InputError) as err:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+                failures += 1
+                reason = "not UTF-8" if isinstance(err, UnicodeDecodeError) else str(err)
+                out.write(json.dumps({"id": doc_id if doc_id is not None else n, "error": f"line {n}: {reason}"})
+                          + "\n")
+    click.echo(f"geoparse: {lines} documents in {time.perf_counter() - t0:.1f} s, {failures} failed", err=True)

@@ -75,3 +75,16 @@ def test_geoparse_rejects_non_utf8(tmp_path):
     assert r.exit_code == 1 and "not UTF-8 text" in r.output
     r = run("geoparse", str(tmp_path / "missing.txt"))
     assert r.exit_code == 1 and "no such file" in r.output
+
+
+def test_geoparse_jsonl_keeps_unicode_line_separators_and_skips_bad_bytes(tmp_path):
+    f = tmp_path / "docs.jsonl"
+    good = json.dumps({"id": "a", "text": "Floods in Texas.\u2028More rain in Ohio."}, ensure_ascii=False)
+    f.write_bytes(good.encode() + b"\n" + b'{"id": "b", "text": "caf\xe9 in Paris"}\n'
+                  + json.dumps({"id": "c", "text": "Snow in Peking.", "lang": "de"}).encode() + b"\n")
+    r = CliRunner().invoke(main, ["geoparse", "--jsonl", str(f)])
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", 2, "c"]
+    assert [m["name"] for m in out[0]["mentions"]] == ["Texas", "Ohio"]
+    assert out[1]["error"] == "line 2: not UTF-8"
+    assert out[2]["mentions"][0]["name"] == "Beijing"

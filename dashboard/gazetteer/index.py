@@ -73,12 +73,15 @@ class PlaceIndex:
         return cls(payload, path)
 
     def _find_capitals(self) -> set[int]:
-        capitals: set[int] = set()
+        """The most populous city of each country that bears its capital's name
+        (the US has a dozen Washingtons; only one is the capital)."""
+        best: dict[str, int] = {}
         wanted = {(cc, m.get("capital", "")) for cc, m in self.country_meta.items()}
         for i, row in enumerate(self._rows):
             if row[2] == "city" and (row[6], row[1]) in wanted:
-                capitals.add(i)
-        return capitals
+                if row[6] not in best or row[8] > self._rows[best[row[6]]][8]:
+                    best[row[6]] = i
+        return set(best.values())
 
     # --- places -----------------------------------------------------------------------
 
