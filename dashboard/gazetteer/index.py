@@ -25,6 +25,7 @@ from dashboard.models import Candidate, Place
 
 logger = logging.getLogger(__name__)
 
+CAPITAL_BONUS = 0.2  # a capital is what its name means first (Washington, Ottawa)
 KIND_ORDER = {"continent": 0, "region": 1, "country": 2, "admin1": 3, "admin2": 4, "city": 5}
 
 
@@ -174,7 +175,7 @@ class PlaceIndex:
             return min(0.6, 0.2 + 0.04 * lp)
         base = 0.065 * lp
         if i in self._capitals:
-            base += 0.12
+            base += CAPITAL_BONUS
         return min(0.75, base)
 
     # --- geocoding ----------------------------------------------------------------------
