@@ -105,11 +105,11 @@ class Geoparser:
         for k, cs in cands.items():
             row_feats = []
             scores = []
-            country_named = any(index.row(c)[2] == "country" and name_key(index.row(c)[1]) == k for c in cs)
+            country_named = any(index.row(c)[2] == "country" and index.primary_key(c) == k for c in cs)
             for c in cs:
                 row = index.row(c)
                 s = index.prior(c)
-                if name_key(row[1]) == k:
+                if index.primary_key(c) == k:
                     s += W_PRIMARY_NAME
                 if row[2] == "city" and country_named and name_key(row[1]) != k:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
@@ -125,7 +125,8 @@ class Geoparser:
 
         belief = {k: _softmax(base[k], 0.15) for k in cands}
         scored_by_key: dict[str, list[float]] = dict(base)
-        for _ in range(ITERATIONS if len(cands) > 1 else 0):
+        ambiguous = [k for k, cs in cands.items() if len(cs) > 1]  # only these can change
+        for _ in range(ITERATIONS if ambiguous and len(cands) > 1 else 0):
             cmass: dict[str, float] = defaultdict(float)
             amass: dict[str, float] = defaultdict(float)
             own_c: dict[str, dict[str, float]] = {}
@@ -145,8 +146,8 @@ class Geoparser:
                     amass[key_] += v
                 own_c[k], own_a[k] = oc, oa
             total = sum(cmass.values())
-            near = self._nearby_support(cands, belief, counts)
-            for k in cands:
+            near = self._nearby_support(cands, belief, counts, set(ambiguous))
+            for k in ambiguous:
                 rest = total - sum(own_c[k].values())
                 out = []
                 for s0, (_kind, cc, a1) in zip(base[k], feats[k]):
@@ -178,7 +179,7 @@ class Geoparser:
         return mentions
 
     def _nearby_support(self, cands: dict[str, list[int]], belief: dict[str, list[float]],
-                        counts: Counter[str]) -> dict[str, dict[int, float]]:
+                        counts: Counter[str], targets: set[str]) -> dict[str, dict[int, float]]:
         """Belief of *other* names in places within :data:`NEAR_KM` of each local candidate.
 
         Towns in one story lie near each other: Rochester next to Delano and Hutchinson is the
@@ -200,6 +201,8 @@ class Geoparser:
         for (gy, gx), entries in grid.items():
             others = [e for dy in (-1, 0, 1) for dx in (-1, 0, 1) for e in grid.get((gy + dy, gx + dx), ())]
             for k, n, lat, lon, _ in entries:
+                if k not in targets:
+                    continue
                 coslat = math.cos(math.radians(lat))
                 support = 0.0
                 for k2, _n2, lat2, lon2, wb in others:

@@ -54,6 +54,7 @@ class PlaceIndex:
         # first word of a name -> most words in a name starting with it (bounds the n-gram search)
         self.first_token_lengths: dict[str, int] = payload["first_token_lengths"]
         self._places: list[Place | None] = [None] * len(self._rows)
+        self._primary_keys: dict[int, str] = {}
         self._by_id = {row[0]: i for i, row in enumerate(self._rows)}
         self._country_idx = {row[6]: i for i, row in enumerate(self._rows) if row[2] == "country"}
         self._admin1_idx = {f"{row[6]}.{row[7]}": i for i, row in enumerate(self._rows) if row[2] == "admin1"}
@@ -102,6 +103,13 @@ class PlaceIndex:
                       importance=self.prior(i), bbox=self._bboxes.get(i))
             self._places[i] = p
         return p
+
+    def primary_key(self, i: int) -> str:
+        """The lookup key of the place's own name (memoised: asked for on every resolution)."""
+        k = self._primary_keys.get(i)
+        if k is None:
+            k = self._primary_keys[i] = name_key(self._rows[i][1])
+        return k
 
     def row(self, i: int) -> tuple[Any, ...]:
         return self._rows[i]
