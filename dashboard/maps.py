@@ -26,6 +26,7 @@ from typing import Any
 
 import folium
 from folium.plugins import FastMarkerCluster, HeatMap, MarkerCluster
+from folium.template import Template
 
 from dashboard.models import PlaceSummary
 
@@ -326,6 +327,42 @@ def add_polygon_basemap(m: folium.Map, polygons: Mapping[str, Mapping[str, Any]]
 # --- the map -------------------------------------------------------------
 
 
+class ResizeWatcher(folium.MacroElement):
+    """Redraw the map when its container changes size, and fit it once it has a real size.
+
+    In Streamlit the map is created inside an iframe that has no width yet, so
+    Leaflet clips the vector layers and fits the bounds to a sliver; this tells
+    Leaflet about the real size (``invalidateSize``) and refits the first time.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var bounds = {{ this.bounds|tojson }};
+            var last = map.getSize();
+            if (!window.ResizeObserver) { return; }
+            new ResizeObserver(function () {
+                map.invalidateSize({pan: true, animate: false});  // keep the centre
+                var now = map.getSize();
+                if (bounds && last.x < 300 && now.x >= 300) {
+                    map.fitBounds(bounds, {padding: [30, 30], maxZoom: 6});
+                }
+                last = now;
+            }).observe(map.getContainer());
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]] | None = None) -> None:
+        super().__init__()
+        self._name = "ResizeWatcher"
+        self.bounds = bounds
+
+
+
 def build_map(
     places: Sequence[PlaceSummary],
     country_counts: Mapping[str, int] | Iterable[tuple[str, int]] = (),
@@ -411,14 +448,17 @@ def build_map(
     if layer_control and len(layers) > 1:
         folium.LayerControl(collapsed=False).add_to(m)
 
+    fit: list[list[float]] | None = None
     if center is None and zoom is None and ranked:
         lats = [s.place.lat for s in ranked]
         lons = [s.place.lon for s in ranked]
         if len(ranked) > 1:
-            m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30), max_zoom=6)
+            fit = [[min(lats), min(lons)], [max(lats), max(lons)]]
+            m.fit_bounds(fit, padding=(30, 30), max_zoom=6)
         else:
             m.location = [lats[0], lons[0]]
             m.options["zoom"] = 5
+    ResizeWatcher(fit).add_to(m)
     return m
 
 

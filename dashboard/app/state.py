@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import streamlit as st
@@ -133,10 +133,12 @@ def article(db_url: str, article_id: int) -> Any:
 
 
 def now() -> datetime:
-    """The reference time for date presets (a function so tests can pin it)."""
-    from datetime import UTC
+    """The reference time for date presets, to the hour.
 
-    return datetime.now(UTC)
+    Rounded so that "last 7 days" is the same filter on every rerun within the
+    hour: otherwise each rerun would miss the query cache and rebuild the map.
+    """
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def store_error(err: DashboardError) -> None:

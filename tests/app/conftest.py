@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from _seed import seed
-
-import dashboard
-
-APP = str(Path(dashboard.__file__).resolve().parent / "app" / "main.py")
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import streamlit_folium
-from conftest import APP
 from streamlit.testing.v1 import AppTest
+
+import dashboard
+
+APP = str(Path(dashboard.__file__).resolve().parent / "app" / "main.py")
 
 TIMEOUT = 120
 

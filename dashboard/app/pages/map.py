@@ -40,9 +40,16 @@ def map_fragment(view: ViewState, places: list[Any], counts: dict[str, int], pol
     """Draw the map and follow the user's panning, zooming and clicks."""
     cfg = state.settings()
     ss = st.session_state
-    # The map is built with the view the session started with; later moves are
-    # passed as center/zoom, which streamlit-folium applies without remounting.
-    start = ss.setdefault("_map_start", (view.lat, view.lon, view.zoom))
+    # The map is built at the view it had when its content last changed, and
+    # Leaflet keeps track of later moves itself.  Building at the current view on
+    # every run would change the map's script, so every click would remount it
+    # (and lose popups); passing the view back as st_folium's center/zoom races
+    # with the user's own panning.
+    signature = (view.filters(state.now(), with_place=False), view.layer)
+    if ss.get("_map_signature") != signature:
+        ss["_map_signature"] = signature
+        ss["_map_start"] = (view.lat, view.lon, view.zoom)
+    start = ss["_map_start"]
     center = (start[0], start[1]) if start[0] is not None and start[1] is not None else None
     m = maps.build_map(
         places,
@@ -62,16 +69,7 @@ def map_fragment(view: ViewState, places: list[Any], counts: dict[str, int], pol
     returned = ["last_object_clicked_tooltip", "last_object_clicked", "center", "zoom"]
     if view.in_view:
         returned.append("bounds")
-    live_center = [view.lat, view.lon] if view.lat is not None and view.lon is not None else None
-    out = st_folium(
-        m,
-        key=MAP_KEY,
-        height=560,
-        use_container_width=True,
-        returned_objects=returned,
-        center=live_center,
-        zoom=view.zoom,
-    ) or {}
+    out = st_folium(m, key=MAP_KEY, height=560, use_container_width=True, returned_objects=returned) or {}
 
     # Keep centre and zoom in the link.
     c, z = out.get("center"), out.get("zoom")

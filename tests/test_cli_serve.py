@@ -1,0 +1,56 @@
+"""``serve``: the Streamlit command line and environment it builds, and its option checks."""
+
+from __future__ import annotations
+
+import sys
+
+from click.testing import CliRunner
+
+from dashboard.cli import main
+from dashboard.cli_serve import APP_SCRIPT, normalise_base_path, serve_environment, streamlit_command
+
+
+def test_streamlit_command_has_offline_settings() -> None:
+    cmd = streamlit_command(port=8600, address="0.0.0.0", base_path="/news/")
+    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
+    opts = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert opts["--server.port"] == "8600"
+    assert opts["--server.address"] == "0.0.0.0"
+    assert opts["--browser.gatherUsageStats"] == "false"
+    assert opts["--server.enableStaticServing"] == "true"
+    assert opts["--server.baseUrlPath"] == "news"
+    assert "--server.baseUrlPath" not in streamlit_command(port=1, address="127.0.0.1")
+
+
+def test_environment() -> None:
+    env = serve_environment(db_url="sqlite:///x.sqlite", read_only=True, tiles="https://t/{z}/{x}/{y}.png",
+                            attribution="© T", base_env={"DASHBOARD_READ_ONLY": "1", "PATH": "/bin"})
+    assert env["DASHBOARD_DB"] == "sqlite:///x.sqlite"
+    assert env["DASHBOARD_READ_ONLY"] == "1"
+    assert env["DASHBOARD_TILES"].startswith("https://t/") and env["DASHBOARD_TILES_ATTRIBUTION"] == "© T"
+    assert env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] == "false"
+    assert "DASHBOARD_READ_ONLY" not in serve_environment(db_url="x", base_env={"DASHBOARD_READ_ONLY": "1"})
+
+
+def test_base_path() -> None:
+    assert normalise_base_path("/news/") == "news" == normalise_base_path("news")
+    assert normalise_base_path("/") == ""
+
+
+def test_tiles_need_attribution() -> None:
+    result = CliRunner().invoke(main, ["serve", "--tiles", "https://t/{z}/{x}/{y}.png"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: --tiles needs --attribution (e.g. --attribution '© OpenStreetMap contributors')"
+    )
+
+
+def test_tiles_must_be_a_template() -> None:
+    result = CliRunner().invoke(main, ["serve", "--tiles", "https://t/tile.png", "--attribution", "x"])
+    assert result.exit_code == 1
+    assert "{z}, {x} and {y}" in result.output
+
+
+def test_help_has_an_example() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output and "--read-only" in result.output
