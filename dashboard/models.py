@@ -60,16 +60,13 @@ class Candidate:
     score: float
 
     def to_dict(self) -> dict[str, Any]:
-        p = self.place
-        return {
-            "name": p.name,
-            "geonameid": p.geonameid,
-            "lat": p.lat,
-            "lon": p.lon,
-            "country_code": p.country_code,
-            "kind": p.kind,
-            "score": round(self.score, 4),
-        }
+        return {**_place_fields(self.place), "score": round(self.score, 4)}
+
+
+def _place_fields(p: Place) -> dict[str, Any]:
+    """The place fields every geoparser answer carries (mentions, alternatives, focus)."""
+    return {"name": p.name, "geonameid": p.geonameid, "lat": p.lat, "lon": p.lon,
+            "country_code": p.country_code, "kind": p.kind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +82,11 @@ class Mention:
     alternatives: tuple[Candidate, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        p = self.place
         return {
             "start": self.start,
             "end": self.end,
             "surface": self.surface,
-            "name": p.name,
-            "geonameid": p.geonameid,
-            "lat": p.lat,
-            "lon": p.lon,
-            "country_code": p.country_code,
-            "kind": p.kind,
+            **_place_fields(self.place),
             "role": self.role,
             "score": round(self.score, 4),
             "alternatives": [c.to_dict() for c in self.alternatives],
@@ -111,17 +102,7 @@ class Focus:
     mentions: int
 
     def to_dict(self) -> dict[str, Any]:
-        p = self.place
-        return {
-            "name": p.name,
-            "geonameid": p.geonameid,
-            "lat": p.lat,
-            "lon": p.lon,
-            "country_code": p.country_code,
-            "kind": p.kind,
-            "score": round(self.score, 4),
-            "mentions": self.mentions,
-        }
+        return {**_place_fields(self.place), "score": round(self.score, 4), "mentions": self.mentions}
 
 
 @dataclass(frozen=True, slots=True)
