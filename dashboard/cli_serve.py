@@ -59,6 +59,11 @@ def streamlit_command(
         "false",
         "--client.toolbarMode",
         "minimal",
+        # The theme too: .streamlit/config.toml is only read from the working directory.
+        "--theme.base",
+        "light",
+        "--theme.primaryColor",
+        "#1f6feb",
     ]
     if base_path:
         cmd += ["--server.baseUrlPath", normalise_base_path(base_path)]
