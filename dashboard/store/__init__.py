@@ -14,23 +14,26 @@ from collections.abc import Iterator
 
 from dashboard.models import Place
 from dashboard.store.backend import Backend, parse_url
+from dashboard.store.batch import GeoRows, NewArticle, topic_rows
 from dashboard.store.query import QueryMixin
 from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
 from dashboard.store.runs import RunsMixin
 from dashboard.store.schema import migrate
-from dashboard.store.write import NewArticle, WriterMixin
+from dashboard.store.write import WriterMixin
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "AddResult",
     "ArticleRow",
+    "GeoRows",
     "NewArticle",
     "Store",
     "content_hash",
     "normalise_text",
     "open_store",
     "parse_url",
+    "topic_rows",
 ]
 
 
@@ -40,6 +43,7 @@ class Store(WriterMixin, RunsMixin, QueryMixin):
     def __init__(self, url: str | None = None) -> None:
         self._backend = Backend(url)
         self._known_places: dict[str, Place] = {}
+        self._place_rows: dict[str, tuple[object, ...]] = {}
         self._source_ids: dict[str, int] = {}
         self.schema_version = migrate(self._backend.connection())
 

@@ -104,6 +104,21 @@ class Connection:
         except (sqlite3.Error, _pg_error()) as err:
             raise StoreError(f"{err} (while running: {sql.strip()[:120]})") from err
 
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
+        """Append rows to a table: ``COPY`` on PostgreSQL, one ``executemany`` on SQLite."""
+        if not rows:
+            return
+        cols = ", ".join(columns)
+        if self.dialect != "postgresql":
+            self.executemany(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * len(columns))})", rows)
+            return
+        try:
+            with self.raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except _pg_error() as err:
+            raise StoreError(f"{err} (while copying rows into {table})") from err
+
     def all(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.execute(sql, params).fetchall()]
 

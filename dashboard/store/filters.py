@@ -83,8 +83,14 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{t}"' for t in _TOKEN.findall(text))
 
 
-def article_where(f: Filters, dialect: str, alias: str, *, skip: tuple[str, ...] = ()) -> Where:
-    """Conditions on the article columns of ``alias`` (``a`` = articles, ``ap`` = article_places)."""
+def article_where(
+    f: Filters, dialect: str, alias: str, *, skip: tuple[str, ...] = (), correlated: bool = False
+) -> Where:
+    """Conditions on the article columns of ``alias`` (``a`` = articles, ``ap`` = article_places).
+
+    ``correlated`` writes the topic filter as a per-row ``EXISTS`` probe: better for queries that
+    stop after a few rows (latest headlines of a place) than building the whole topic's id list.
+    """
     w = Where()
     aid = f"{alias}.id" if alias == "a" else f"{alias}.article_id"
     if f.date_from is not None:
@@ -95,7 +101,10 @@ def article_where(f: Filters, dialect: str, alias: str, *, skip: tuple[str, ...]
         w.add(f"{alias}.lang IN ({marks(f.languages)})", *f.languages)
     if f.sources and "sources" not in skip:
         w.add(f"{alias}.source_id IN (SELECT id FROM sources WHERE name IN ({marks(f.sources)}))", *f.sources)
-    if f.topics and "topics" not in skip:
+    if f.topics and "topics" not in skip and correlated:
+        w.add(f"EXISTS (SELECT 1 FROM article_topics tt WHERE tt.article_id = {aid}"
+              f" AND tt.topic IN ({marks(f.topics)}))", *f.topics)
+    elif f.topics and "topics" not in skip:
         w.add(f"{aid} IN (SELECT article_id FROM article_topics WHERE topic IN ({marks(f.topics)}))", *f.topics)
     if f.text.strip() and _TOKEN.search(f.text):
         if dialect == "postgresql":
@@ -150,6 +159,14 @@ def place_where(f: Filters, *, skip: tuple[str, ...] = ()) -> Where:
     return w
 
 
+def only_dates(f: Filters, *, skip: tuple[str, ...] = ()) -> bool:
+    """Whether the filters (less ``skip``) say nothing but a date range: per-table counts then need no join."""
+    return not (
+        (f.languages and "languages" not in skip) or (f.sources and "sources" not in skip)
+        or (f.topics and "topics" not in skip) or _TOKEN.search(f.text) or restricts_places(f, skip=skip)
+    )
+
+
 def restricts_places(f: Filters, *, skip: tuple[str, ...] = ()) -> bool:
     """Whether the place filters exclude any article (role ``any`` alone does not)."""
     return bool(
@@ -175,13 +192,13 @@ def articles_where(
 
 
 def mentions_where(
-    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = True
+    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = True, correlated: bool = False
 ) -> Where:
     """Conditions on ``ap`` for aggregates over places: article filters and place filters together.
 
     Aggregates count stories: near-copies of an earlier article are left out unless asked for.
     """
-    w = article_where(f, dialect, "ap", skip=skip)
+    w = article_where(f, dialect, "ap", skip=skip, correlated=correlated)
     if stories_only:
         w.add("ap.is_copy = 0")
     w.extend(place_where(f, skip=skip))

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard.models import Candidate, Filters, Mention, Place, PlaceSummary
 from dashboard.store.backend import Connection
-from dashboard.store.filters import Where, articles_where, marks, mentions_where
+from dashboard.store.filters import (
+    _TOKEN,
+    Where,
+    articles_where,
+    marks,
+    mentions_where,
+    only_dates,
+    restricts_places,
+)
 from dashboard.store.rows import ArticleRow, parse_iso
 
 if TYPE_CHECKING:
@@ -82,7 +90,7 @@ class QueryMixin:
             ):
                 if len(surfaces[pid]) < 5:
                     surfaces[pid].append(surface)
-        heads = self._headlines(conn, ids, w)
+        heads = self._headlines(conn, ids, w, filters)
         return [
             PlaceSummary(
                 place=places[pid], articles=int(n_articles), mentions=int(n_mentions or 0),
@@ -92,15 +100,21 @@ class QueryMixin:
             for pid, n_articles, n_mentions, score in rows
         ]
 
-    def _headlines(self, conn: Connection, ids: list[str], w: Where, per_place: int = 3) -> dict[str, list[str]]:
+    def _headlines(
+        self, conn: Connection, ids: list[str], w: Where, filters: Filters, per_place: int = 3
+    ) -> dict[str, list[str]]:
         """Titles of the latest matching articles of each place.
 
-        With sub-query filters (topics, full text, areas) one windowed pass over
-        the filtered rows, so the sub-queries run once and not once per place.
+        Column, topic and source filters: a short backward scan per place (topics probed per row).
+        Full text and area sub-queries: one windowed pass over the filtered rows, so those
+        sub-queries run once and not once per place.
         """
         if not ids:
             return {}
-        if "SELECT" not in w.sql:
+        per_row = not (_TOKEN.search(filters.text) or filters.admin1 or filters.bounds is not None)
+        if "SELECT" not in w.sql or per_row:
+            if "SELECT" in w.sql:
+                w = mentions_where(filters, self.dialect, correlated=True)
             # Plain column filters: a short index range scan per place beats one pass over all rows.
             return {
                 pid: [r[0] for r in conn.all(
@@ -141,12 +155,24 @@ class QueryMixin:
     def daily_counts(self, filters: Filters) -> list[tuple[date, str, int]]:
         """Stories per day: topic ``""`` for all of them, then one row per topic that day."""
         conn = self._conn()
-        w = articles_where(filters, self.dialect, stories_only=True)
-        total = conn.all(f"SELECT a.day, COUNT(*) FROM articles a {w.sql} GROUP BY a.day", w.params)
+        tw = Where()
+        tw.add("t.is_copy = 0")
+        if restricts_places(filters):
+            # Straight from article_places (day and story flag are copied there): no article lookups.
+            w = mentions_where(filters, self.dialect)
+            total = conn.all(
+                f"SELECT ap.day, COUNT(DISTINCT ap.article_id) FROM article_places ap {w.sql} GROUP BY ap.day",
+                w.params,
+            )
+            tw.add(f"t.article_id IN (SELECT ap.article_id FROM article_places ap {w.sql})", *w.params)
+        else:
+            w = articles_where(filters, self.dialect, stories_only=True)
+            total = conn.all(f"SELECT a.day, COUNT(*) FROM articles a {w.sql} GROUP BY a.day", w.params)
+            tw.extend(_topic_days(filters))
+            if not only_dates(filters):
+                tw.add(f"t.article_id IN (SELECT a.id FROM articles a {w.sql})", *w.params)
         per_topic = conn.all(
-            "SELECT a.day, t.topic, COUNT(*) FROM articles a JOIN article_topics t ON t.article_id = a.id"
-            f" {w.sql} GROUP BY a.day, t.topic",
-            w.params,
+            f"SELECT t.day, t.topic, COUNT(*) FROM article_topics t {tw.sql} GROUP BY t.day, t.topic", tw.params
         )
         out = [(date.fromisoformat(d), "", int(n)) for d, n in total]
         out += [(date.fromisoformat(d), t, int(n)) for d, t, n in per_topic]
@@ -281,13 +307,20 @@ class QueryMixin:
         conn = self._conn()
 
         def grouped(sql: str, skip: str) -> dict[str, int]:
-            w = articles_where(filters, self.dialect, skip=(skip,))
-            rows = conn.all(sql.format(where=w.sql), w.params)
-            return {str(k): int(n) for k, n in sorted(rows, key=lambda r: (-r[1], str(r[0])))}
+            if skip == "topics" and only_dates(filters, skip=(skip,)):
+                # Topics carry their article's day: no join with articles.
+                w = _topic_days(filters)
+                sql = "SELECT t.topic, COUNT(*) FROM article_topics t {where} GROUP BY t.topic"
+            else:
+                w = articles_where(filters, self.dialect, skip=(skip,))
+            counts: dict[str, int] = defaultdict(int)
+            for k, n in conn.all(sql.format(where=w.sql), w.params):
+                counts[str(k or "")] += int(n)  # languages: no language (NULL) counts as ""
+            return dict(sorted(counts.items(), key=lambda r: (-r[1], r[0])))
 
         return {
             "languages": grouped(
-                "SELECT COALESCE(a.lang, ''), COUNT(*) FROM articles a {where} GROUP BY COALESCE(a.lang, '')",
+                "SELECT a.lang, COUNT(*) FROM articles a {where} GROUP BY a.lang",  # index-only, unlike COALESCE
                 "languages",
             ),
             "sources": grouped(
@@ -320,7 +353,10 @@ class QueryMixin:
             "articles": count("articles"),
             "stories": int(conn.scalar("SELECT COUNT(DISTINCT story_id) FROM articles") or 0),
             "mentions": count("mentions"),
-            "places": int(conn.scalar("SELECT COUNT(DISTINCT place_id) FROM article_places") or 0),
+            # One index probe per place instead of a DISTINCT over every (article, place) row.
+            "places": int(conn.scalar(
+                "SELECT COUNT(*) FROM places p WHERE EXISTS (SELECT 1 FROM article_places ap WHERE ap.place_id = p.id)"
+            ) or 0),
             "sources": count("sources"),
             "languages": int(conn.scalar("SELECT COUNT(DISTINCT lang) FROM articles") or 0),
             "corrections": count("corrections"),
@@ -330,3 +366,13 @@ class QueryMixin:
             "last_day": last,
             "last_run": dict(zip(keys, run, strict=True)) if run else None,
         }
+
+
+def _topic_days(f: Filters) -> Where:
+    """The date range as conditions on ``t`` (article_topics), which carries its article's day."""
+    w = Where()
+    if f.date_from is not None:
+        w.add("t.day >= ?", f.date_from.date().isoformat())
+    if f.date_to is not None:
+        w.add("t.day <= ?", f.date_to.date().isoformat())
+    return w

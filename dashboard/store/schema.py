@@ -222,10 +222,28 @@ _V3 = (
     "CREATE INDEX articles_day_story ON articles(day, story_id)",
 )
 
+# Topics carry their article's day and story flag, so daily counts and topic facets read one
+# index instead of joining articles; article_places gets a covering index by article, so a topic
+# (or any article-set) filter drives the aggregate from the matching articles, not a full scan.
+# (The unique (article_id, place_id) index it replaces was implied by the primary key, whose
+# day is the article's.)
+_V4 = (
+    "ALTER TABLE article_topics ADD COLUMN day TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE article_topics ADD COLUMN is_copy INTEGER NOT NULL DEFAULT 0",
+    """UPDATE article_topics SET
+        day = (SELECT a.day FROM articles a WHERE a.id = article_topics.article_id),
+        is_copy = (SELECT CASE WHEN a.story_id IS NULL OR a.story_id = a.id THEN 0 ELSE 1 END
+                   FROM articles a WHERE a.id = article_topics.article_id)""",
+    "CREATE INDEX article_topics_day ON article_topics(topic, day, is_copy)",
+    "DROP INDEX article_places_article",
+    "CREATE INDEX article_places_article ON article_places(article_id, is_copy, mentions, score, place_id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
     Migration(3, "article_places clustered by place and day; covering indexes for counts", _V3),
+    Migration(4, "topics carry day and story flag; article_places covered by article", _V4),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -1,56 +1,38 @@
 """Writing to the store: articles with their mentions and topics, ingest runs, corrections.
 
-Every article is written in one transaction (or a batch of them in one), so a
-process killed mid-run leaves whole articles or none; exact duplicates are
-recognised by the hash of their normalised text, so re-running an ingest adds
-nothing twice.
+Batches of new articles are written by :mod:`dashboard.store.batch`; this module
+re-parses, corrects and links stored ones, each change in one transaction.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from dashboard.errors import InputError
 from dashboard.models import Article, Focus, GeoparseResult, Mention, Place, TopicScore
 from dashboard.store.backend import Connection
-from dashboard.store.rows import AddResult, content_hash, context_key, iso, to_utc
+from dashboard.store.batch import (
+    _AP_COLS,
+    _MENTION_COLS,
+    PLACE_UPSERT,
+    BatchWriterMixin,
+    GeoRows,
+    NewArticle,
+    geo_aggregates,
+    place_row,
+)
+from dashboard.store.rows import AddResult, context_key, iso
 
 if TYPE_CHECKING:
     from dashboard.store.backend import Backend
 
 logger = logging.getLogger(__name__)
 
-_PLACE_UPSERT = """
-INSERT INTO places(id, name, kind, lat, lon, geonameid, country_code, admin1_code, population)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lat = excluded.lat,
-    lon = excluded.lon, geonameid = excluded.geonameid, country_code = excluded.country_code,
-    admin1_code = excluded.admin1_code, population = excluded.population
-"""
 
-
-@dataclass(frozen=True, slots=True)
-class NewArticle:
-    """Everything :meth:`Store.add_articles` needs for one article."""
-
-    article: Article
-    result: GeoparseResult
-    topics: tuple[TopicScore, ...] = ()
-    story_id: int | None = None
-    minhash: bytes | None = None
-
-
-def _place_row(p: Place) -> tuple[object, ...]:
-    return (p.id, p.name, p.kind, p.lat, p.lon, p.geonameid, p.country_code, p.admin1_code, p.population)
-
-
-class WriterMixin:
-    """The writing half of :class:`~dashboard.store.Store`."""
+class WriterMixin(BatchWriterMixin):
+    """The writing half of :class:`~dashboard.store.Store` (bulk article writes: :mod:`.batch`)."""
 
     _backend: Backend
     _known_places: dict[str, Place]
@@ -91,135 +73,7 @@ class WriterMixin:
         item = NewArticle(article, result, tuple(topics), story_id, minhash)
         return self.add_articles([item], run_id=run_id)[0]
 
-    def add_articles(self, items: Sequence[NewArticle], *, run_id: int | None = None) -> list[AddResult]:
-        """Store a batch in one transaction: faster than one by one, and still all-or-nothing."""
-        conn = self._conn()
-        now = datetime.now(UTC)
-        pending_places: dict[str, Place] = {}
-        pending_sources: dict[str, int] = {}
-        results: list[AddResult] = []
-        seen_in_batch: dict[str, AddResult] = {}
-        with conn.transaction():
-            for item in items:
-                digest = content_hash(item.article.text)
-                if digest in seen_in_batch:
-                    first = seen_in_batch[digest]
-                    results.append(AddResult(first.id, False, first.id, 0, first.story_id))
-                    continue
-                res = self._add_one(conn, item, digest, run_id, now, pending_places, pending_sources)
-                seen_in_batch[digest] = res
-                results.append(res)
-        self._known_places.update(pending_places)
-        self._source_ids.update(pending_sources)
-        return results
-
-    def _source_id(self, conn: Connection, name: str, pending: dict[str, int]) -> int:
-        if name in self._source_ids:
-            return self._source_ids[name]
-        if name in pending:
-            return pending[name]
-        conn.execute(
-            "INSERT INTO sources(name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-            (name, iso(datetime.now(UTC))),
-        )
-        sid = int(conn.scalar("SELECT id FROM sources WHERE name = ?", (name,)))
-        pending[name] = sid
-        return sid
-
-    def _add_one(
-        self,
-        conn: Connection,
-        item: NewArticle,
-        digest: str,
-        run_id: int | None,
-        now: datetime,
-        pending_places: dict[str, Place],
-        pending_sources: dict[str, int],
-    ) -> AddResult:
-        art = item.article
-        if not art.text.strip():
-            raise InputError("an article needs text")
-        source_id = self._source_id(conn, art.source or "unknown", pending_sources)
-        published = to_utc(art.published) if art.published else now
-        date_source = art.date_source if art.published else "ingest"
-        row = conn.one(
-            """INSERT INTO articles(hash, story_id, title, text, url, external_id, source_id, published, day,
-                   date_source, lang, categories, ingested_at, run_id, minhash)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (hash) DO NOTHING RETURNING id""",
-            (
-                digest,
-                item.story_id,
-                art.title,
-                art.text,
-                art.url,
-                art.id,
-                source_id,
-                iso(published),
-                published.date().isoformat(),
-                date_source,
-                art.lang or item.result.lang or None,
-                json.dumps(list(art.categories), ensure_ascii=False),
-                iso(now),
-                run_id,
-                item.minhash,
-            ),
-        )
-        if row is None:
-            existing = conn.one("SELECT id, story_id FROM articles WHERE hash = ?", (digest,))
-            if existing is None:  # pragma: no cover - the conflict row vanished under us
-                raise InputError("duplicate article disappeared during insert")
-            return AddResult(int(existing[0]), False, int(existing[0]), 0, existing[1])
-        article_id = int(row[0])
-        story_id = item.story_id if item.story_id is not None else article_id
-        if item.story_id is None:
-            conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (article_id, article_id))
-        lang = art.lang or item.result.lang or None
-        n = self._write_geo(conn, article_id, art.text, item.result, published.date().isoformat(),
-                            lang, source_id, pending_places, story_id != article_id)
-        conn.executemany(
-            "INSERT INTO article_topics(article_id, topic, score, evidence) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (article_id, topic) DO NOTHING",
-            [(article_id, t.topic, float(t.score), json.dumps(list(t.evidence), ensure_ascii=False))
-             for t in item.topics],
-        )
-        return AddResult(article_id, True, None, n, story_id)
-
     # --- mentions -----------------------------------------------------------
-
-    def _apply_corrections(
-        self, conn: Connection, text: str, mentions: Iterable[Mention]
-    ) -> list[tuple[Mention, bool]]:
-        """Replace or drop mentions that a user corrected in the same surface and context.
-
-        Returns each kept mention with whether a correction decided it.
-        """
-        mentions = list(mentions)
-        surfaces = sorted({m.surface for m in mentions})
-        if not surfaces:
-            return [(m, False) for m in mentions]
-        marks = ",".join("?" * len(surfaces))
-        rules = {
-            (s, c): pid
-            for s, c, pid in conn.all(
-                f"SELECT surface, context, place_id FROM corrections WHERE surface IN ({marks})", surfaces
-            )
-        }
-        if not rules:
-            return [(m, False) for m in mentions]
-        out: list[tuple[Mention, bool]] = []
-        for m in mentions:
-            key = (m.surface, context_key(text, m.start, m.end))
-            if key not in rules:
-                out.append((m, False))
-                continue
-            pid = rules[key]
-            if pid is None:
-                continue  # the user said: not a place
-            place = self._load_place(conn, pid)
-            if place is not None:
-                out.append((Mention(m.start, m.end, m.surface, place, m.role, 1.0, ()), True))
-        return out
 
     def _load_place(self, conn: Connection, place_id: str) -> Place | None:
         if place_id in self._known_places:
@@ -244,49 +98,23 @@ class WriterMixin:
         is_copy: bool = False,
     ) -> int:
         """Write mentions, the per-(article, place) aggregate and new places; returns the mention count."""
-        checked = self._apply_corrections(conn, text, result.mentions)
-        mentions = [m for m, _ in checked]
-        places = {m.place.id: m.place for m in mentions}
-        places.update({f.place.id: f.place for f in result.focus})
-        new = [p for pid, p in places.items()
-               if self._known_places.get(pid) != p and pending_places.get(pid) != p]
-        conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in new])
-        pending_places.update({p.id: p for p in new})
-        conn.executemany(
-            "INSERT INTO mentions(article_id, place_id, start_char, end_char, surface, role, score,"
-            " corrected, alternatives) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (article_id, m.place.id, m.start, m.end, m.surface, m.role, float(m.score), int(fixed),
-                 json.dumps([c.to_dict() for c in m.alternatives], ensure_ascii=False))
-                for m, fixed in checked
-            ],
-        )
-        agg: dict[str, list[float]] = {}  # place_id -> [mentions, max score, dateline, focus, focus score]
-        for m in mentions:
-            a = agg.setdefault(m.place.id, [0, 0.0, 0, 0, 0.0])
-            a[0] += 1
-            a[1] = max(a[1], float(m.score))
-            a[2] = a[2] or int(m.role == "dateline")
-        for f in result.focus:
-            a = agg.setdefault(f.place.id, [0, float(f.score), 0, 0, 0.0])
-            a[3], a[4] = 1, float(f.score)
-        conn.executemany(
-            "INSERT INTO article_places(article_id, place_id, mentions, score, is_dateline, is_focus,"
-            " focus_score, day, lang, source_id, country_code, is_copy)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (article_id, pid, int(a[0]), a[1], int(a[2]), int(a[3]), a[4], day, lang, source_id,
-                 places[pid].country_code, int(is_copy))
-                for pid, a in agg.items()
-            ],
-        )
-        surfaces: dict[tuple[str, str], int] = {}
-        for m in mentions:
-            surfaces[(m.place.id, m.surface)] = surfaces.get((m.place.id, m.surface), 0) + 1
+        geo = GeoRows.of(result)
+        geo, corrected = self._corrections(conn, {0: (text, geo)}).get(0, (geo, None))
+        changed = [p for p in geo.places if self._place_rows.get(p[0]) != p]
+        conn.executemany(PLACE_UPSERT, changed)
+        for p in changed:  # the bulk writer's cache learns them again after its next commit
+            self._place_rows.pop(p[0], None)
+        pending_places.update({pid: p for pid, p in ((m.place.id, m.place) for m in result.mentions)})
+        mentions, ap_rows, surfaces = geo_aggregates(article_id, geo, day, lang, source_id, is_copy, corrected)
+        conn.copy_rows("mentions", _MENTION_COLS, mentions)
+        conn.copy_rows("article_places", _AP_COLS, ap_rows)
+        counts: dict[tuple[str, str], int] = {}
+        for key in surfaces:
+            counts[key] = counts.get(key, 0) + 1
         conn.executemany(
             "INSERT INTO place_surfaces(place_id, surface, mentions) VALUES (?, ?, ?)"
             " ON CONFLICT (place_id, surface) DO UPDATE SET mentions = place_surfaces.mentions + excluded.mentions",
-            [(pid, s, n) for (pid, s), n in sorted(surfaces.items())],
+            [(pid, s, n) for (pid, s), n in sorted(counts.items())],
         )
         return len(mentions)
 
@@ -323,8 +151,9 @@ class WriterMixin:
         conn = self._conn()
         with conn.transaction():
             conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
-            conn.execute("UPDATE article_places SET is_copy = ? WHERE article_id = ?",
-                         (int(story_id != article_id), article_id))
+            for table in ("article_places", "article_topics"):
+                conn.execute(f"UPDATE {table} SET is_copy = ? WHERE article_id = ?",
+                             (int(story_id != article_id), article_id))
 
     # --- corrections --------------------------------------------------------
 
@@ -346,7 +175,8 @@ class WriterMixin:
                 raise InputError(f"span {start}:{end} is outside article {article_id}")
             surface, ctx = text[start:end], context_key(text, start, end)
             if place is not None:
-                conn.execute(_PLACE_UPSERT, _place_row(place))
+                conn.execute(PLACE_UPSERT, place_row(place))
+                self._place_rows.pop(place.id, None)
             conn.execute("DELETE FROM corrections WHERE surface = ? AND context = ?", (surface, ctx))
             cid = int(conn.scalar(
                 "INSERT INTO corrections(surface, context, place_id, article_id, start_char, note, created_at)"
