@@ -140,7 +140,8 @@ def main() -> None:
         elif len(places) >= MAX_MARKERS:
             st.caption(f"Showing the {MAX_MARKERS} places with most articles; filter or zoom in for the rest.")
         else:
-            st.caption(f"{len(places)} places in {total:,} articles")
+            st.caption(f"{len(places)} place{'s' * (len(places) != 1)} in {total:,} "
+                       f"article{'s' * (total != 1)}")
         map_fragment(view, places, counts, _polygons())
     with right:
         if view.article and article_view(view, cfg.read_only):
