@@ -65,7 +65,7 @@ DE_LANG = "de"
 WORD_AT_START = 0.5
 WORD_MID = 1.0
 WORD_IN_NAME = 0.3
-DE_WORD = 0.5
+DE_WORD = 1.0
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
@@ -97,9 +97,26 @@ def _capitalised(tok: str) -> bool:
 
 
 def tokenize(text: str) -> list[tuple[int, int, str]]:
-    """Tokens with their character offsets in ``text`` (quotes unified, offsets unchanged)."""
+    """Tokens with their character offsets in ``text`` (quotes unified, offsets unchanged).
+
+    Words that OCR split at a line end with "¬" ("Frank¬\nreich") are joined again: the token
+    spans both parts and reads "Frankreich".
+    """
     t = text.translate(_QUOTES)
-    return [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(t)]
+    toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(t)]
+    if "¬" not in t:
+        return toks
+    out: list[tuple[int, int, str]] = []
+    n = 0
+    while n < len(toks):
+        s, e, w = toks[n]
+        while (n + 2 < len(toks) and toks[n + 1][2] == "¬" and toks[n + 1][0] == e
+               and not t[toks[n + 1][1]:toks[n + 2][0]].strip() and toks[n + 2][2][0].isalpha()):
+            e, w = toks[n + 2][1], w + toks[n + 2][2]
+            n += 2
+        out.append((s, e, w))
+        n += 1
+    return out
 
 
 class Recognizer:
@@ -120,7 +137,7 @@ class Recognizer:
     def find(self, text: str, lang: str | None) -> list[Span]:
         toks = tokenize(text)
         n = len(toks)
-        low = [t[2].lower() for t in toks]
+        low = [t[2].casefold() for t in toks]
         index = self.index
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name

