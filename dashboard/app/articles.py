@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.app import state
+from dashboard.app.corrections import wrong_place
 from dashboard.app.viewstate import ViewState
 
 PAGE_SIZE = 20
@@ -112,7 +113,7 @@ def article_view(view: ViewState, read_only: bool) -> bool:
         for i, (pid, name) in enumerate(places.items()):
             cols[i % len(cols)].button(name, key=f"goto_{pid}", on_click=_set, kwargs={"place": pid, "article": None})
     if not read_only:
-        st.caption("Wrong place? Corrections are stored per mention (coming with the store's correction API).")
+        wrong_place(art.id, art.mentions)
     return True
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.app import state
 from dashboard.app.assets import configure_assets
 
 HERE = Path(__file__).resolve().parent
@@ -26,4 +27,7 @@ pages = [
     st.Page(str(HERE / "pages" / "map.py"), title="Map", icon=":material/map:", default=True),
     st.Page(str(HERE / "pages" / "overview.py"), title="Overview", icon=":material/bar_chart:", url_path="overview"),
 ]
+if not state.settings().read_only:  # read-only: shared links work, ingest is not offered at all
+    pages.append(st.Page(str(HERE / "pages" / "ingest.py"), title="Ingest", icon=":material/upload:",
+                         url_path="ingest"))
 st.navigation(pages).run()

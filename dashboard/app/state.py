@@ -132,6 +132,37 @@ def article(db_url: str, article_id: int) -> Any:
     return get_store(db_url).article(article_id)
 
 
+@st.cache_resource(show_spinner=False)
+def get_geocoder() -> Any:
+    """The offline geocoder over the shared place index (for "wrong place?" searches)."""
+    from dashboard.geocode.offline import OfflineGeocoder
+
+    return OfflineGeocoder(get_index())
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def search_places(query: str, limit: int = 10) -> list[Any]:
+    """Places of the index matching ``query`` (any language the index knows), best first."""
+    query = query.strip()
+    if not query:
+        return []
+    index = get_index()
+    found = get_geocoder().geocode(query, exactly_one=False, limit=limit) or []
+    places = []
+    for loc in found:
+        raw = loc.raw or {}
+        place = index.by_id(raw.get("id", "")) if raw.get("id") else None
+        if place is not None:
+            places.append(place)
+    return places
+
+
+def invalidate_queries() -> None:
+    """Forget every cached query result: the store changed (a correction, an ingest)."""
+    for fn in (place_summaries, country_counts, articles, count_articles, daily_counts, facets, article):
+        fn.clear()
+
+
 def now() -> datetime:
     """The reference time for date presets, to the hour.
 

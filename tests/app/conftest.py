@@ -19,3 +19,14 @@ def app_env(seeded_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.delenv("DASHBOARD_READ_ONLY", raising=False)
     monkeypatch.delenv("DASHBOARD_TILES", raising=False)
     return seeded_db
+
+
+@pytest.fixture()
+def fresh_env(tmp_path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A seeded store of the test's own, for tests that write (corrections, ingest)."""
+    url = f"sqlite:///{tmp_path / 'news.sqlite'}"
+    assert seed(url) == 3
+    monkeypatch.setenv("DASHBOARD_DB", url)
+    monkeypatch.delenv("DASHBOARD_READ_ONLY", raising=False)
+    monkeypatch.delenv("DASHBOARD_TILES", raising=False)
+    return url
