@@ -27,13 +27,21 @@ def run(url: str, corpus: Path, workers: int, batch: int) -> None:
             print(f"{store.url}: not empty, skipped (give an empty store)")
             return
         ingestor = Ingestor(store, workers=workers, batch_size=batch)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _cpu()
         summary = ingestor.run([str(corpus)], IngestOptions())
-        seconds = time.perf_counter() - t
+        seconds, cpu = time.perf_counter() - t, _cpu() - cpu
         print(f"{store.dialect:10} {summary.seen:,} records, {summary.added:,} added, "
               f"{summary.duplicates:,} duplicates, {summary.near_duplicates:,} near-copies, "
               f"{summary.skipped:,} skipped, {summary.mentions:,} mentions in {seconds:.1f} s: "
               f"{summary.seen / seconds:,.0f} articles/s ({workers} worker(s))")
+        # CPU time of this process and its (finished) workers: steadier than the rate on a busy machine.
+        print(f"{'':10} CPU {cpu:.1f} s = {cpu / max(1, summary.seen) * 1000:.2f} ms per article; "
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+
+
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def main() -> None:

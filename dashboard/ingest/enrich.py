@@ -16,6 +16,7 @@ from typing import Any
 from dashboard.errors import ConfigurationError, InputError
 from dashboard.ingest.text import clean, collapse_repeats, date_in_text, title_and_body
 from dashboard.models import Article, GeoparseResult, TopicScore
+from dashboard.store.batch import GeoRows, TopicRow, topic_rows
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +111,32 @@ def enrich(article: Article, geoparser: GeoparseFn, tagger: TagFn | None) -> tup
 _WORKER: dict[str, Any] = {}
 
 
+def signature(text: str) -> bytes | None:
+    from dashboard.ingest.dedupe import signature as minhash_signature
+
+    return minhash_signature(text)
+
+
 def init_worker(geoparser: GeoparseFn | None, tagger: TagFn | None, use_default_tagger: bool) -> None:
     """Set up a worker process: each loads the geoparser (and its index) once."""
     _WORKER["geoparser"] = geoparser or default_geoparser()
     _WORKER["tagger"] = tagger if tagger is not None or not use_default_tagger else default_tagger()
+
+
+def enrich_rows(article: Article, with_signature: bool = False) -> tuple[GeoRows, tuple[TopicRow, ...], bytes | None] | str:
+    """:func:`enrich` as the store writes it (plain tuples, cheap to send back), plus the MinHash signature."""
+    try:
+        geo, topics = enrich(article, _WORKER["geoparser"], _WORKER["tagger"])
+        sig = signature(article.text) if with_signature else None
+        return GeoRows.of(geo), topic_rows(topics), sig
+    except Exception as err:  # one article must not end a long run; the message is recorded
+        logger.debug("enrichment failed", exc_info=True)
+        return f"geoparse/topics failed: {type(err).__name__}: {err}"
+
+
+def enrich_chunk(articles: list[Article], with_signature: bool) -> list[object]:
+    """:func:`enrich_rows` for a chunk of articles: one task (and one pickle) per chunk."""
+    return [enrich_rows(a, with_signature) for a in articles]
 
 
 def enrich_in_worker(article: Article) -> tuple[GeoparseResult, tuple[TopicScore, ...]] | str:

@@ -7,6 +7,7 @@ an error record naming the file and the line or row, and reading goes on.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -137,6 +138,7 @@ def read_csv(stream: IO[str], where: str, opts: IngestOptions, delimiter: str = 
             yield Record(where, position, error=str(err))
 
 
+@functools.lru_cache(maxsize=256)
 def _source_name(where: str) -> str:
     if where == "-":
         return "stdin"

@@ -1,7 +1,7 @@
 """An ingest run: sources -> records -> enrichment -> store, in batches, with a summary.
 
 Each batch is written in one transaction, so killing the process leaves whole
-batches; articles already stored are recognised by their hash before they are
+batches (near-copies are linked inside that transaction, so a batch is never half-linked); articles already stored are recognised by their hash before they are
 geoparsed, so re-running the same input is cheap and adds nothing.
 """
 
@@ -10,19 +10,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from dashboard.errors import InputError
-from dashboard.ingest.dedupe import StoryIndex, signature
+from dashboard.ingest.dedupe import StoryIndex
 from dashboard.ingest.enrich import (
     GeoparseFn,
     TagFn,
     default_geoparser,
     default_tagger,
-    enrich_in_worker,
+    enrich_chunk,
     init_worker,
     prepare,
 )
@@ -119,7 +119,7 @@ class Ingestor:
         tagger: TagFn | None = None,
         use_default_tagger: bool = True,
         workers: int = 1,
-        batch_size: int = 100,
+        batch_size: int = 500,
         fetcher: Fetcher | None = None,
         progress: Progress | None = None,
         link_stories: bool = True,
@@ -135,9 +135,13 @@ class Ingestor:
         self._stories: StoryIndex | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._init_args = (geoparser, tagger, use_default_tagger)
+        self._inflight: set[str] = set()
 
     def run(self, sources: Sequence[str], opts: IngestOptions | None = None) -> IngestSummary:
-        """Ingest every source; bad records are recorded and skipped, the rest stored."""
+        """Ingest every source; bad records are recorded and skipped, the rest stored.
+
+        With worker processes, batch N is written while the workers parse batch N+1.
+        """
         opts = opts or IngestOptions()
         check_sources(sources)
         run_id = self.store.begin_run(list(sources))
@@ -146,10 +150,16 @@ class Ingestor:
         status = "failed"
         fetcher = self.fetcher or Fetcher()
         try:
+            pending: _Job | None = None
             for batch in _batches(iter_records(sources, opts, fetcher), self.batch_size):
-                self._batch(batch, summary)
-                summary.seconds = time.monotonic() - started
-                self.progress.update(summary)
+                job = self._start(batch, summary)
+                if pending is not None:
+                    self._finish(pending, summary)
+                    summary.seconds = time.monotonic() - started
+                    self.progress.update(summary)
+                pending = job
+            if pending is not None:
+                self._finish(pending, summary)
             status = "done"
         except KeyboardInterrupt:
             status = "interrupted"
@@ -164,6 +174,8 @@ class Ingestor:
                 self._pool = None
             self.store.finish_run(run_id, seen=summary.seen, added=summary.added,
                                   duplicates=summary.duplicates, skipped=summary.skipped, status=status)
+        if summary.added:
+            self.store.optimize()
         return summary
 
     def _skip(self, summary: IngestSummary, source: str, position: str, message: str) -> None:
@@ -173,7 +185,8 @@ class Ingestor:
         logger.info("skipped %s: %s", where, message)
         self.store.record_error(summary.run_id, source, position, message)
 
-    def _batch(self, batch: list[Record], summary: IngestSummary) -> None:
+    def _start(self, batch: list[Record], summary: IngestSummary) -> _Job:
+        """Read, clean and de-duplicate a batch, and hand what is new to the enrichment workers."""
         ready: list[tuple[Record, Article, str]] = []
         for rec in batch:
             summary.seen += 1
@@ -186,7 +199,7 @@ class Ingestor:
                 self._skip(summary, rec.source, rec.position, str(err))
                 continue
             ready.append((rec, art, content_hash(art.text)))
-        known = self.store.known_hashes([h for _, _, h in ready])
+        known = self.store.known_hashes([h for _, _, h in ready]) | self._inflight
         fresh: list[tuple[Record, Article, str]] = []
         batch_hashes: set[str] = set()
         for rec, art, digest in ready:
@@ -195,40 +208,62 @@ class Ingestor:
             else:
                 batch_hashes.add(digest)
                 fresh.append((rec, art, digest))
-        results = self._enrich([art for _, art, _ in fresh])
+        self._inflight = batch_hashes
+        return _Job(fresh, self._enrich([art for _, art, _ in fresh]))
+
+    def _finish(self, job: _Job, summary: IngestSummary) -> None:
+        """Collect a batch's enrichment and write it in one transaction, linking near-copies as it goes."""
         items: list[NewArticle] = []
-        for (rec, art, _), res in zip(fresh, results, strict=True):
+        for (rec, art, digest), res in zip(job.fresh, job.results(), strict=True):
             if isinstance(res, str):
                 self._skip(summary, rec.source, rec.position, res)
                 continue
-            geo, topics = res
-            if art.lang is None and geo.lang:
-                art = Article(art.text, art.title, art.id, art.url, art.published, art.date_source,
-                              geo.lang, art.source, art.categories)
-            sig = signature(art.text) if self.link_stories else None
-            items.append(NewArticle(art, geo, topics, minhash=sig))
+            geo, topics, sig = res  # type: ignore[misc]
+            items.append(NewArticle(art, geo, topics, minhash=sig, hash=digest))
         if self._stories is None and self.link_stories and items:
             self._stories = StoryIndex(self.store)  # before this batch is stored: it holds earlier stories only
-        for item, added in zip(items, self.store.add_articles(items, run_id=summary.run_id), strict=True):
-            if not added.inserted:
+        stories = self._stories if self.link_stories else None
+        try:
+            added = self.store.add_articles(items, run_id=summary.run_id,
+                                            link=stories.link if stories is not None else None)
+        except BaseException:
+            if stories is not None:
+                stories.rollback()
+            raise
+        if stories is not None:
+            stories.commit()
+        for res in added:
+            if not res.inserted:
                 summary.duplicates += 1
                 continue
             summary.added += 1
-            summary.mentions += added.mentions
-            if item.minhash is not None and self._stories is not None:
-                story = self._stories.link(added.id, item.minhash)
-                if story is not None:
-                    self.store.set_story(added.id, story)
-                    summary.near_duplicates += 1
+            summary.mentions += res.mentions
+            if res.story_id is not None and res.story_id != res.id:
+                summary.near_duplicates += 1
 
-    def _enrich(self, articles: list[Article]) -> list[object]:
+    def _enrich(self, articles: list[Article]) -> list[Future[list[object]]] | list[object]:
+        """Start enriching: a list of results (one process) or of futures (worker processes)."""
         if self.workers == 1 or len(articles) < 2:
             init_worker(self.geoparser, self.tagger, False)
-            return [enrich_in_worker(a) for a in articles]
+            return enrich_chunk(articles, self.link_stories)
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, initializer=init_worker, initargs=self._init_args)
-        chunk = max(1, len(articles) // (self.workers * 4))
-        return list(self._pool.map(enrich_in_worker, articles, chunksize=chunk))
+        size = max(8, -(-len(articles) // (self.workers * 4)))
+        return [self._pool.submit(enrich_chunk, articles[i : i + size], self.link_stories)
+                for i in range(0, len(articles), size)]
+
+
+@dataclass(slots=True)
+class _Job:
+    """A batch on its way: the new articles and their enrichment (done, or futures of chunks)."""
+
+    fresh: list[tuple[Record, Article, str]]
+    pending: list[Future[list[object]]] | list[object]
+
+    def results(self) -> list[object]:
+        if self.pending and isinstance(self.pending[0], Future):
+            return [r for fut in self.pending for r in fut.result()]  # type: ignore[union-attr]
+        return list(self.pending)
 
 
 def ingest(store: Store, sources: Sequence[str], opts: IngestOptions | None = None, **kwargs: object) -> IngestSummary:

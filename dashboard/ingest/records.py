@@ -97,10 +97,12 @@ def parse_date(value: Any) -> datetime | None:
         raise InputError(f"cannot read the date {text[:40]!r}") from err
 
 
-def _pick(row: Mapping[str, Any], field_name: str, mapping: Mapping[str, str]) -> Any:
+def _pick(row: Mapping[str, Any], field_name: str, mapping: Mapping[str, str],
+          lowered: Mapping[str, Any] | None = None) -> Any:
     if field_name in mapping:
         return row.get(mapping[field_name])
-    lowered = {str(k).lower(): v for k, v in row.items()}
+    if lowered is None:
+        lowered = {str(k).lower(): v for k, v in row.items()}
     for alias in ALIASES[field_name]:
         if lowered.get(alias) not in (None, ""):
             return lowered[alias]
@@ -109,16 +111,21 @@ def _pick(row: Mapping[str, Any], field_name: str, mapping: Mapping[str, str]) -
 
 def article_from_mapping(row: Mapping[str, Any], opts: IngestOptions, default_source: str) -> Article:
     """Build an :class:`Article` from a JSON object or CSV row with the user's column mapping."""
-    text = _pick(row, "text", opts.mapping)
+    lowered = {str(k).lower(): v for k, v in row.items()}  # once per row, not once per field
+
+    def pick(field_name: str) -> Any:
+        return _pick(row, field_name, opts.mapping, lowered)
+
+    text = pick("text")
     if not isinstance(text, str) or not text.strip():
         col = opts.mapping.get("text", "text")
         raise InputError(f"no article text (column {col!r}); map it with --map text=COLUMN")
-    title = _pick(row, "title", opts.mapping)
-    published = parse_date(_pick(row, "published", opts.mapping))
-    cats = _pick(row, "categories", opts.mapping)
+    title = pick("title")
+    published = parse_date(pick("published"))
+    cats = pick("categories")
     if isinstance(cats, str):
         cats = json.loads(cats) if cats.strip().startswith("[") else [c.strip() for c in cats.split(";")]
-    ident, url = _pick(row, "id", opts.mapping), _pick(row, "url", opts.mapping)
+    ident, url = pick("id"), pick("url")
     return Article(
         text=text,
         title=str(title).strip() if title else "",
@@ -126,7 +133,7 @@ def article_from_mapping(row: Mapping[str, Any], opts: IngestOptions, default_so
         url=str(url) if url else None,
         published=published,
         date_source="metadata" if published else "ingest",
-        lang=opts.lang or (str(_pick(row, "lang", opts.mapping) or "") or None),
-        source=opts.source_name or str(_pick(row, "source", opts.mapping) or "") or default_source,
+        lang=opts.lang or (str(pick("lang") or "") or None),
+        source=opts.source_name or str(pick("source") or "") or default_source,
         categories=tuple(str(c) for c in (cats or ()) if str(c).strip()),
     )

@@ -81,6 +81,11 @@ class Store(WriterMixin, RunsMixin, QueryMixin):
     def is_empty(self) -> bool:
         return self._conn().one("SELECT 1 FROM articles LIMIT 1") is None
 
+    def optimize(self) -> None:
+        """Refresh the planner's statistics after a large write (SQLite ``PRAGMA optimize``, PostgreSQL ``ANALYZE``)."""
+        conn = self._conn()
+        conn.execute("ANALYZE" if self.dialect == "postgresql" else "PRAGMA optimize")
+
     def close(self) -> None:
         self._backend.close()
 

@@ -199,6 +199,9 @@ class BatchWriterMixin:
                 results.append(done[digest])
             conn.executemany(PLACE_UPSERT, sorted(new_places.values()))
             conn.copy_rows("articles", _ARTICLE_COLS, article_rows)
+            if conn.dialect == "sqlite" and ids:  # schema 5: no per-row trigger; the new ids are contiguous
+                conn.execute("INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles"
+                             " WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
             conn.copy_rows("mentions", _MENTION_COLS, mention_rows)
             conn.copy_rows("article_places", _AP_COLS, ap_rows)
             conn.executemany(

@@ -239,11 +239,16 @@ _V4 = (
     "CREATE INDEX article_places_article ON article_places(article_id, is_copy, mentions, score, place_id)",
 )
 
+# SQLite: the full-text index is filled by the batch writer, one INSERT ... SELECT per batch,
+# instead of a trigger firing per article row (a fifth of the write cost of short articles).
+_V5_DIALECT = {"sqlite": ("DROP TRIGGER articles_fts_insert",)}
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
     Migration(3, "article_places clustered by place and day; covering indexes for counts", _V3),
     Migration(4, "topics carry day and story flag; article_places covered by article", _V4),
+    Migration(5, "SQLite full-text index filled per batch", (), _V5_DIALECT),
 )
 
 LATEST = MIGRATIONS[-1].version
