@@ -76,6 +76,7 @@ def serve_environment(
     read_only: bool = False,
     tiles: str | None = None,
     attribution: str | None = None,
+    max_markers: int | None = None,
     base_env: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment the app reads its settings from (see ``dashboard/app/state.py``)."""
@@ -89,6 +90,8 @@ def serve_environment(
     if tiles:
         env["DASHBOARD_TILES"] = tiles
         env["DASHBOARD_TILES_ATTRIBUTION"] = attribution or ""
+    if max_markers:
+        env["DASHBOARD_MAX_MARKERS"] = str(max_markers)
     return env
 
 
@@ -110,6 +113,13 @@ def serve_environment(
 @click.option("--read-only", is_flag=True, help="Hide ingest and corrections; shared links still work.")
 @click.option("--tiles", default=None, metavar="URL", help="Tile URL template instead of the offline basemap.")
 @click.option("--attribution", default=None, metavar="TEXT", help="Attribution shown for --tiles (required with it).")
+@click.option(
+    "--max-markers",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 20_000),
+    help="Most places drawn on the map; the rest are summarised in a note.",
+)
 def serve(
     port: int,
     address: str,
@@ -118,6 +128,7 @@ def serve(
     read_only: bool,
     tiles: str | None,
     attribution: str | None,
+    max_markers: int,
 ) -> None:
     """Start the dashboard in the browser (Streamlit).
 
@@ -134,7 +145,8 @@ def serve(
     if not APP_SCRIPT.exists():
         raise ConfigurationError(f"the dashboard app is missing: {APP_SCRIPT}")
     cmd = streamlit_command(port=port, address=address, base_path=base_path)
-    env = serve_environment(db_url=db_url or default_db_url(), read_only=read_only, tiles=tiles, attribution=attribution)
+    env = serve_environment(db_url=db_url or default_db_url(), read_only=read_only, tiles=tiles,
+                            attribution=attribution, max_markers=max_markers)
     prefix = f"/{normalise_base_path(base_path)}" if normalise_base_path(base_path) else ""
     click.echo(f"Dashboard on http://{address}:{port}{prefix}/ (Ctrl+C to stop)", err=True)
     if os.name == "posix":

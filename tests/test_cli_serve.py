@@ -30,6 +30,7 @@ def test_environment() -> None:
     assert env["DASHBOARD_TILES"].startswith("https://t/") and env["DASHBOARD_TILES_ATTRIBUTION"] == "© T"
     assert env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] == "false"
     assert "DASHBOARD_READ_ONLY" not in serve_environment(db_url="x", base_env={"DASHBOARD_READ_ONLY": "1"})
+    assert serve_environment(db_url="x", max_markers=200, base_env={})["DASHBOARD_MAX_MARKERS"] == "200"
 
 
 def test_base_path() -> None:

@@ -186,3 +186,35 @@ def _walk(elem: object):
     yield elem
     for child in getattr(elem, "_children", {}).values():
         yield from _walk(child)
+
+
+def test_colour_by_topic_with_legend() -> None:
+    topic_of = {BEIJING.id: "politics", KAZAKHSTAN.id: "economy", SAMARKAND.id: "politics", XINJIANG.id: HOSTILE}
+    page = maps.render_html(maps.build_map(summaries(), layers=("markers",), topic_of=topic_of,
+                                           topics=("politics", "economy")))
+    colour = {re.search(r"<b>(.*?)</b>", str(r[4])).group(1): r[6] for r in marker_rows(page)}
+    assert colour["Beijing"] == colour["Samarkand"] == maps.TOPIC_PALETTE[0]
+    assert colour["Kazakhstan"] == maps.TOPIC_PALETTE[1]
+    assert colour["Xinjiang"] == maps.OTHER_COLOUR  # a topic outside the coloured ones
+    assert "Main topic" in page and "politics" in page and "other or none" in page
+    assert HOSTILE not in page
+
+
+def test_markers_keep_one_colour_without_topics() -> None:
+    page = maps.render_html(maps.build_map(summaries(), layers=("markers",)))
+    assert all(len(r) == 6 for r in marker_rows(page))
+    assert "Main topic" not in page
+
+
+def test_country_legend_matches_the_shading() -> None:
+    counts = {"KZ": 5, "CN": 300, "UZ": 1}
+    page = maps.render_html(maps.build_map(summaries(), counts, POLYGONS, layers=("countries",)))
+    assert "Articles per country" in page
+    classes = maps.shade_classes(300)
+    assert classes[-1] == (maps.shade(300, 300), f"{classes[-1][1].split('–')[0]}–300")
+    for colour, label in classes:
+        low = int(label.split("–")[0].replace(",", ""))
+        assert maps.shade(low, 300) == colour
+    assert maps.shade_classes(0) == []
+    assert "Articles per country" not in maps.render_html(maps.build_map(summaries(), {}, POLYGONS,
+                                                                         layers=("countries",)))

@@ -61,6 +61,7 @@ def _seed(view: ViewState) -> None:
     ss["f_role"] = view.role
     ss["f_conf"] = float(view.min_conf)
     ss["f_layer"] = view.layer
+    ss["f_bytopic"] = view.by_topic
     ss[_SEEDED] = True
 
 
@@ -105,6 +106,7 @@ def current_view(url: ViewState) -> ViewState:
         role=ss.get("f_role", "any"),
         min_conf=round(float(ss.get("f_conf", 0.0)), 2),
         layer=ss.get("f_layer", "clusters"),
+        by_topic=bool(ss.get("f_bytopic", False)),
     )
     if view.filters(state.now(), with_place=False) != url.filters(state.now(), with_place=False):
         view = view.with_(page=1)
@@ -117,6 +119,8 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
     sb = st.sidebar
     sb.markdown(f"**{total:,} article{'s' if total != 1 else ''}** match")
     sb.radio("Map layer", MAP_LAYERS, key="f_layer", format_func=LAYER_LABELS.__getitem__)
+    if ss.get("f_layer") == "clusters":
+        sb.checkbox("Colour places by main topic", key="f_bytopic")
     sb.selectbox("Date", list(DATE_PRESETS), key="f_date", format_func=PRESET_LABELS.__getitem__)
     if ss["f_date"] == "custom":
         if "f_range" not in ss:

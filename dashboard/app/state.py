@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,12 +37,23 @@ class Settings:
     read_only: bool
     tiles: str | None
     attribution: str | None
+    max_markers: int = 500
+
+
+def _max_markers() -> int:
+    raw = os.environ.get("DASHBOARD_MAX_MARKERS", "")
+    try:
+        return max(1, min(20_000, int(raw))) if raw else 500
+    except ValueError:
+        logger.warning("DASHBOARD_MAX_MARKERS=%r is not a number; using 500", raw)
+        return 500
 
 
 def settings() -> Settings:
     """Read the settings each run: cheap, and tests change the environment between runs."""
     tiles = os.environ.get("DASHBOARD_TILES") or None
     return Settings(
+        max_markers=_max_markers(),
         db_url=os.environ.get("DASHBOARD_DB") or default_db_url(),
         read_only=os.environ.get("DASHBOARD_READ_ONLY", "") not in ("", "0", "false"),
         tiles=tiles,
@@ -87,6 +99,21 @@ def region_options() -> dict[str, str]:
     return {p.id: p.name for p in regions}
 
 
+@st.cache_resource(show_spinner=False)
+def query_pool() -> ThreadPoolExecutor:
+    """Threads that run a page's store queries side by side (each keeps its own connection).
+
+    SQLite and PostgreSQL release the GIL while they work, so the map's
+    queries and the sidebar's counts overlap instead of adding up.
+    """
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard-query")
+
+
+def submit(fn: Any, *args: Any, **kwargs: Any) -> Future[Any]:
+    """Run a cached query function in :func:`query_pool` (cached functions never touch widgets)."""
+    return query_pool().submit(fn, *args, **kwargs)
+
+
 # --- query results -------------------------------------------------------
 
 
@@ -127,6 +154,26 @@ def facets(db_url: str, filters: Filters) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+TOPIC_COLOURS = 8  # topics that get a colour of their own; the rest are "other"
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def dominant_topics(db_url: str, filters: Filters, topics: tuple[str, ...], limit: int = 1000) -> dict[str, str]:
+    """Place id -> the topic most of its filtered articles carry, among ``topics``.
+
+    One ``place_summaries`` query per topic (run side by side), through the
+    store's public API; places with no tagged article are left out.
+    """
+    store = get_store(db_url)
+    futures = {t: submit(store.place_summaries, replace(filters, topics=(t,)), limit=limit) for t in topics}
+    best: dict[str, tuple[int, str]] = {}
+    for topic in topics:
+        for s in futures[topic].result():
+            if s.articles > best.get(s.place.id, (0, ""))[0]:
+                best[s.place.id] = (s.articles, topic)
+    return {pid: topic for pid, (_, topic) in best.items()}
+
+
 @st.cache_data(ttl=QUERY_TTL, max_entries=64, show_spinner=False)
 def article(db_url: str, article_id: int) -> Any:
     return get_store(db_url).article(article_id)
@@ -159,7 +206,8 @@ def search_places(query: str, limit: int = 10) -> list[Any]:
 
 def invalidate_queries() -> None:
     """Forget every cached query result: the store changed (a correction, an ingest)."""
-    for fn in (place_summaries, country_counts, articles, count_articles, daily_counts, facets, article):
+    for fn in (place_summaries, country_counts, articles, count_articles, daily_counts, facets, article,
+               dominant_topics):
         fn.clear()
 
 

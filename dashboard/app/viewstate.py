@@ -11,7 +11,7 @@ Parameters (repeatable ones marked ``*``)::
     date=24h|7d|30d|all   from=YYYY-MM-DD  to=YYYY-MM-DD
     country*=CN  region*=region:un-143  topic*=  lang*=de  source*=
     q=text  role=any|dateline|focus  conf=0.5
-    layer=clusters|heatmap|countries  lat=  lon=  z=
+    layer=clusters|heatmap|countries  colour=topic  lat=  lon=  z=
     place=gn:1816670  article=<id>  inview=1  page=2
 """
 
@@ -42,7 +42,7 @@ LAYER_TO_MAPS = {"clusters": "markers", "heatmap": "heatmap", "countries": "coun
 
 _LIST_KEYS = {"country": "countries", "region": "regions", "topic": "topics", "lang": "languages", "source": "sources"}
 KNOWN_KEYS = frozenset(
-    {"date", "from", "to", "q", "role", "conf", "layer", "lat", "lon", "z", "place", "article", "inview", "page"}
+    {"date", "from", "to", "q", "role", "conf", "layer", "colour", "lat", "lon", "z", "place", "article", "inview", "page"}
     | set(_LIST_KEYS)
 )
 _ISO2 = re.compile(r"^[A-Z]{2}$")
@@ -65,6 +65,7 @@ class ViewState:
     role: str = "any"
     min_conf: float = 0.0
     layer: str = "clusters"
+    by_topic: bool = False
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None
@@ -193,6 +194,13 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
         else:
             warnings.append(f"Unknown map layer {layer!r}; showing clustered places.")
 
+    colour = _first(params, "colour")
+    if colour is not None:
+        if colour in ("topic", "count"):
+            v["by_topic"] = colour == "topic"
+        else:
+            warnings.append(f"Unknown marker colouring {colour!r}; markers are coloured by count.")
+
     lat, lon, z = _first(params, "lat"), _first(params, "lon"), _first(params, "z")
     if lat is not None or lon is not None:
         flat = _float(lat or "", -90, 90)
@@ -251,6 +259,8 @@ def to_params(view: ViewState) -> dict[str, str | list[str]]:
         out["conf"] = f"{view.min_conf:g}"
     if view.layer != "clusters":
         out["layer"] = view.layer
+    if view.by_topic:
+        out["colour"] = "topic"
     if view.lat is not None and view.lon is not None:
         out["lat"] = f"{view.lat:.4f}"
         out["lon"] = f"{view.lon:.4f}"

@@ -134,3 +134,31 @@ def test_store_error_is_one_message(app_env: str, monkeypatch: pytest.MonkeyPatc
     at.run()
     assert not at.exception
     assert at.error and "mysql" in at.error[0].value.lower()
+
+
+def test_colour_by_topic_round_trips(app_env: str) -> None:
+    at = run({"colour": "topic"})
+    assert at.checkbox(key="f_bytopic").value is True
+    assert at.query_params.get("colour") == "topic"
+    at.checkbox(key="f_bytopic").uncheck().run()
+    assert "colour" not in at.query_params
+    bad = run({"colour": "rainbow"})
+    assert any("colouring" in w.value for w in bad.warning)
+
+
+def test_cap_note_when_places_are_capped(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_MAX_MARKERS", "3")
+    at = run()
+    assert "Showing the 3 places with most articles under these filters" in texts(at)
+
+
+def test_colour_by_topic_reaches_the_map(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages: list[str] = []
+
+    def fake_st_folium(fig: Any, **kwargs: Any) -> dict[str, Any]:
+        pages.append(fig.get_root().render())
+        return {}
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake_st_folium)
+    run({"colour": "topic"})
+    assert pages and "Main topic" in pages[-1] and "politics" in pages[-1]

@@ -23,7 +23,6 @@ from dashboard.errors import DashboardError
 
 logger = logging.getLogger(__name__)
 
-MAX_MARKERS = 500
 MAP_KEY = "newsmap"
 
 
@@ -36,7 +35,14 @@ def _polygons() -> dict[str, dict[str, Any]]:
 
 
 @st.fragment
-def map_fragment(view: ViewState, places: list[Any], counts: dict[str, int], polygons: dict[str, Any]) -> None:
+def map_fragment(
+    view: ViewState,
+    places: list[Any],
+    counts: dict[str, int],
+    polygons: dict[str, Any],
+    topic_of: dict[str, str] | None = None,
+    topics: tuple[str, ...] = (),
+) -> None:
     """Draw the map and follow the user's panning, zooming and clicks."""
     cfg = state.settings()
     ss = st.session_state
@@ -45,7 +51,7 @@ def map_fragment(view: ViewState, places: list[Any], counts: dict[str, int], pol
     # every run would change the map's script, so every click would remount it
     # (and lose popups); passing the view back as st_folium's center/zoom races
     # with the user's own panning.
-    signature = (view.filters(state.now(), with_place=False), view.layer)
+    signature = (view.filters(state.now(), with_place=False), view.layer, view.by_topic)
     if ss.get("_map_signature") != signature:
         ss["_map_signature"] = signature
         ss["_map_start"] = (view.lat, view.lon, view.zoom)
@@ -60,8 +66,10 @@ def map_fragment(view: ViewState, places: list[Any], counts: dict[str, int], pol
         attribution=cfg.attribution,
         center=center,
         zoom=start[2] if center else None,
-        max_markers=MAX_MARKERS,
+        max_markers=cfg.max_markers,
         country_names=state.country_names_safe(),
+        topic_of=topic_of,
+        topics=topics,
     )
     bad = maps.external_asset_urls(m)
     if bad:
@@ -112,11 +120,39 @@ def main() -> None:
     view = current_view(url)
     view = view.with_(bounds=ss.get("_bounds"))
     map_filters = view.filters(state.now(), with_place=False)
+    db = cfg.db_url
+    # All queries at once: the map is drawn as soon as its own results are in,
+    # while the sidebar's counts (the slowest query) are still being computed.
+    facets_f = state.submit(state.facets, db, map_filters)
+    total_f = state.submit(state.count_articles, db, map_filters)
+    places_f = state.submit(state.place_summaries, db, map_filters, limit=cfg.max_markers)
+    counts_f = state.submit(state.country_counts, db, map_filters) if view.layer == "countries" else None
     try:
-        facets = state.facets(cfg.db_url, map_filters)
-        total = state.count_articles(cfg.db_url, map_filters)
-        places = state.place_summaries(cfg.db_url, map_filters, limit=MAX_MARKERS)
-        counts = state.country_counts(cfg.db_url, map_filters)
+        total = total_f.result()
+        places = places_f.result()
+        counts = counts_f.result() if counts_f is not None else {}
+        topic_of, topics = _topics(view, map_filters, facets_f) if view.by_topic and view.layer == "clusters" \
+            else (None, ())
+    except DashboardError as err:
+        state.store_error(err)
+        st.stop()
+
+    names = {s.place.id: s.place.name for s in places}
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        if total == 0:
+            st.info("No articles match these filters. Widen the date range or clear some filters.")
+        elif len(places) >= cfg.max_markers:
+            where = "in view" if view.in_view else "under these filters"
+            st.caption(f"Showing the {cfg.max_markers} places with most articles {where} "
+                       f"({total:,} articles); filter or zoom in for the rest.")
+        else:
+            st.caption(f"{len(places)} place{'s' * (len(places) != 1)} in {total:,} "
+                       f"article{'s' * (total != 1)}")
+        map_fragment(view, places, counts, _polygons(), topic_of, topics)
+
+    try:
+        facets = facets_f.result()
     except DashboardError as err:
         state.store_error(err)
         st.stop()
@@ -132,21 +168,22 @@ def main() -> None:
     if cfg.read_only:
         st.sidebar.caption("Read-only dashboard: ingest and corrections are switched off.")
 
-    names = {s.place.id: s.place.name for s in places}
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        if total == 0:
-            st.info("No articles match these filters. Widen the date range or clear some filters.")
-        elif len(places) >= MAX_MARKERS:
-            st.caption(f"Showing the {MAX_MARKERS} places with most articles; filter or zoom in for the rest.")
-        else:
-            st.caption(f"{len(places)} place{'s' * (len(places) != 1)} in {total:,} "
-                       f"article{'s' * (total != 1)}")
-        map_fragment(view, places, counts, _polygons())
     with right:
         if view.article and article_view(view, cfg.read_only):
             return
         article_list(view, names.get(view.place or ""))
+
+
+def _topics(view: ViewState, filters: Any, facets_f: Any) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each place's dominant topic, for colouring: among the chosen topics, or the most frequent ones."""
+    if view.topics:
+        topics = tuple(view.topics[: state.TOPIC_COLOURS])
+    else:
+        ranked = sorted(facets_f.result().get("topics", []), key=lambda kv: -kv[1])
+        topics = tuple(t for t, n in ranked[: state.TOPIC_COLOURS] if n > 0)
+    if not topics:
+        return {}, ()
+    return state.dominant_topics(state.settings().db_url, filters, topics), topics
 
 
 main()
