@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 _WORDS = {
-    "en": "the of and to in is that for on with was as by at from it are be this have has were an said will not but or",
+    "en": "the of and to in is that for on with was as by at from it are be this have has were an said will not but or "
+          "a after his her their which who been its into over against",
     "de": "der die und in den von zu das mit sich des auf für ist im dem nicht ein eine als auch es an werden aus er hat "
           "dass sie nach wird bei einer um am sind noch wie einem über so zum war haben nur oder aber vor zur bis",
     "fr": "de la le et les des en du un une est pour que dans qui au sur par pas plus il a ce avec sont ont été aux "
@@ -35,11 +36,13 @@ _SAMPLE = 4000
 
 def detect(text: str, default: str = "en") -> str:
     """ISO 639-1 code of the most likely language of ``text``; ``default`` when unsure."""
-    counts: dict[str, int] = {}
+    counts: dict[str, float] = {}
     for w in _WORD_RE.findall(text[:_SAMPLE].lower()):
-        for lang in _INDEX.get(w, ()):
-            counts[lang] = counts.get(lang, 0) + 1
+        langs = _INDEX.get(w, ())
+        for lang in langs:
+            # A word several languages share ("in", "a", "la") is weaker evidence.
+            counts[lang] = counts.get(lang, 0.0) + 1.0 / len(langs)
     if not counts:
         return default
     best = max(counts, key=lambda k: counts[k])
-    return best if counts[best] >= 2 else default
+    return best if counts[best] >= 1.5 else default
