@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 GeoparseFn = Callable[..., GeoparseResult]
 TagFn = Callable[..., tuple[TopicScore, ...]]
+EnrichedRows = tuple[GeoRows, tuple[TopicRow, ...], bytes | None]  # geoparse, topics, MinHash signature
 
 
 @cache
@@ -123,7 +124,7 @@ def init_worker(geoparser: GeoparseFn | None, tagger: TagFn | None, use_default_
     _WORKER["tagger"] = tagger if tagger is not None or not use_default_tagger else default_tagger()
 
 
-def enrich_rows(article: Article, with_signature: bool = False) -> tuple[GeoRows, tuple[TopicRow, ...], bytes | None] | str:
+def enrich_rows(article: Article, with_signature: bool = False) -> EnrichedRows | str:
     """:func:`enrich` as the store writes it (plain tuples, cheap to send back), plus the MinHash signature."""
     try:
         geo, topics = enrich(article, _WORKER["geoparser"], _WORKER["tagger"])
@@ -134,7 +135,7 @@ def enrich_rows(article: Article, with_signature: bool = False) -> tuple[GeoRows
         return f"geoparse/topics failed: {type(err).__name__}: {err}"
 
 
-def enrich_chunk(articles: list[Article], with_signature: bool) -> list[object]:
+def enrich_chunk(articles: list[Article], with_signature: bool) -> list[EnrichedRows | str]:
     """:func:`enrich_rows` for a chunk of articles: one task (and one pickle) per chunk."""
     return [enrich_rows(a, with_signature) for a in articles]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from dashboard.errors import InputError
 from dashboard.ingest.dedupe import StoryIndex
 from dashboard.ingest.enrich import (
+    EnrichedRows,
     GeoparseFn,
     TagFn,
     default_geoparser,
@@ -218,7 +219,7 @@ class Ingestor:
             if isinstance(res, str):
                 self._skip(summary, rec.source, rec.position, res)
                 continue
-            geo, topics, sig = res  # type: ignore[misc]
+            geo, topics, sig = res
             items.append(NewArticle(art, geo, topics, minhash=sig, hash=digest))
         if self._stories is None and self.link_stories and items:
             self._stories = StoryIndex(self.store)  # before this batch is stored: it holds earlier stories only
@@ -232,16 +233,16 @@ class Ingestor:
             raise
         if stories is not None:
             stories.commit()
-        for res in added:
-            if not res.inserted:
+        for row in added:
+            if not row.inserted:
                 summary.duplicates += 1
                 continue
             summary.added += 1
-            summary.mentions += res.mentions
-            if res.story_id is not None and res.story_id != res.id:
+            summary.mentions += row.mentions
+            if row.story_id is not None and row.story_id != row.id:
                 summary.near_duplicates += 1
 
-    def _enrich(self, articles: list[Article]) -> list[Future[list[object]]] | list[object]:
+    def _enrich(self, articles: list[Article]) -> list[Future[list[EnrichedRows | str]]] | list[EnrichedRows | str]:
         """Start enriching: a list of results (one process) or of futures (worker processes)."""
         if self.workers == 1 or len(articles) < 2:
             init_worker(self.geoparser, self.tagger, False)
@@ -258,12 +259,16 @@ class _Job:
     """A batch on its way: the new articles and their enrichment (done, or futures of chunks)."""
 
     fresh: list[tuple[Record, Article, str]]
-    pending: list[Future[list[object]]] | list[object]
+    pending: list[Future[list[EnrichedRows | str]]] | list[EnrichedRows | str]
 
-    def results(self) -> list[object]:
-        if self.pending and isinstance(self.pending[0], Future):
-            return [r for fut in self.pending for r in fut.result()]  # type: ignore[union-attr]
-        return list(self.pending)
+    def results(self) -> list[EnrichedRows | str]:
+        out: list[EnrichedRows | str] = []
+        for p in self.pending:
+            if isinstance(p, Future):
+                out.extend(p.result())
+            else:
+                out.append(p)
+        return out
 
 
 def ingest(store: Store, sources: Sequence[str], opts: IngestOptions | None = None, **kwargs: object) -> IngestSummary:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
 from dashboard.errors import FetchError, InputError
@@ -69,7 +69,7 @@ def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | N
         published = None
         for key in ("published_parsed", "updated_parsed"):
             if entry.get(key):
-                published = datetime(*entry[key][:6], tzinfo=UTC)
+                published = datetime(*entry[key][:6]).replace(tzinfo=UTC)
                 break
         if opts.fetch_pages and link and fetcher is not None:
             try:
@@ -105,9 +105,11 @@ def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | N
         ))
 
 
-def _tags(entry: dict[str, object]) -> tuple[str, ...]:
+def _tags(entry: Mapping[str, object]) -> tuple[str, ...]:
     tags = entry.get("tags") or []
-    return tuple(str(t.get("term")) for t in tags if isinstance(t, dict) and t.get("term"))  # type: ignore[union-attr]
+    if not isinstance(tags, Iterable):
+        return ()
+    return tuple(str(t.get("term")) for t in tags if isinstance(t, dict) and t.get("term"))
 
 
 def page_record(

@@ -222,10 +222,10 @@ class Backend:
             import psycopg
 
             try:
-                raw = psycopg.connect(self.url.target, autocommit=True, connect_timeout=10)
+                pg = psycopg.connect(self.url.target, autocommit=True, connect_timeout=10)
             except psycopg.Error as err:
                 raise StoreError(f"cannot connect to {self.url.redacted}: {err}".strip()) from err
-            return Connection(raw, "postgresql")
+            return Connection(pg, "postgresql")
         target = str(Path(self.url.target).expanduser()) if self.url.target != ":memory:" else ":memory:"
         try:
             raw = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)

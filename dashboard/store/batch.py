@@ -71,6 +71,11 @@ class GeoRows:
                    tuple((f.place.id, float(f.score)) for f in result.focus))
 
 
+def as_geo_rows(result: GeoparseResult | GeoRows) -> GeoRows:
+    """``result`` in row form (as it is when a worker process already converted it)."""
+    return result if isinstance(result, GeoRows) else GeoRows.of(result)
+
+
 def topic_rows(topics: Sequence[TopicScore] | Sequence[TopicRow]) -> tuple[TopicRow, ...]:
     return tuple(
         (t.topic, float(t.score), json.dumps(list(t.evidence), ensure_ascii=False)) if isinstance(t, TopicScore)
@@ -124,6 +129,10 @@ class BatchWriterMixin:
     _place_rows: dict[str, PlaceRow]
     _source_ids: dict[str, int]
 
+    if TYPE_CHECKING:  # provided by WriterMixin (dashboard.store.write), which builds on this class
+
+        def _load_place(self, conn: Connection, place_id: str) -> Place | None: ...
+
     def _conn(self) -> Connection:
         return self._backend.connection()
 
@@ -151,15 +160,22 @@ class BatchWriterMixin:
             if conn.dialect == "postgresql":  # writers take turns, as SQLite's BEGIN IMMEDIATE makes them
                 conn.execute("SELECT pg_advisory_xact_lock(7243002)")
             existing = self._existing(conn, sorted(set(digests)))
+            fresh: list[int] = []  # the first of each new digest, in order
             seen: set[str] = set()
-            fresh = [i for i, d in enumerate(digests) if d not in existing and not (d in seen or seen.add(d))]
+            for i, d in enumerate(digests):
+                if d not in existing and d not in seen:
+                    seen.add(d)
+                    fresh.append(i)
             ids = self._new_ids(conn, len(fresh))
             id_of = {digests[i]: aid for i, aid in zip(fresh, ids, strict=True)}
             sources = self._sources(conn, {items[i].article.source or "unknown" for i in fresh})
-            geos = {i: items[i].result if isinstance(items[i].result, GeoRows) else GeoRows.of(items[i].result)
-                    for i in fresh}
+            geos = {i: as_geo_rows(items[i].result) for i in fresh}
             fixed = self._corrections(conn, {i: (items[i].article.text, geos[i]) for i in fresh})
-            article_rows, mention_rows, ap_rows, topic_rows_, surfaces = [], [], [], [], {}
+            article_rows: list[tuple[Any, ...]] = []
+            mention_rows: list[tuple[Any, ...]] = []
+            ap_rows: list[tuple[Any, ...]] = []
+            topic_rows_: list[tuple[int, str, float, str, str, int]] = []
+            surfaces: dict[tuple[str, str], int] = {}
             results: list[AddResult] = []
             done: dict[str, AddResult] = {}
             for i, (item, digest) in enumerate(zip(items, digests, strict=True)):
@@ -279,7 +295,7 @@ class BatchWriterMixin:
                     mentions.append(m)
                     continue
                 pid = rules[key]
-                place = self._load_place(conn, pid) if pid is not None else None  # type: ignore[attr-defined]
+                place = self._load_place(conn, pid) if pid is not None else None
                 if place is None:
                     continue  # the user said: not a place
                 places.setdefault(place.id, place_row(place))

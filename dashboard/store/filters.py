@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +61,9 @@ def region_countries(regions: tuple[str, ...]) -> set[str]:
     until then (or for ids it does not know) a two-letter id is taken as a
     country code, so callers can resolve regions themselves.
     """
+    region_members: Callable[[str], Iterable[str]] | None
     try:
-        from dashboard.gazetteer import region_members  # type: ignore[attr-defined]
+        from dashboard.gazetteer import region_members
     except ImportError:
         region_members = None
     codes: set[str] = set()

@@ -12,6 +12,7 @@ and reading them back needs no per-driver type handling.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,7 +34,7 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
-    dialect_statements: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dialect_statements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 _V1 = (
