@@ -295,3 +295,41 @@ def test_general_domain_concepts(lang: str, text: str, expected: str) -> None:
 def test_religious_word_inside_a_military_name_is_not_religion() -> None:
     ids = [t.topic for t in tag("The Islamic Revolutionary Guard Corps seized a ship.", lang="en")]
     assert "religion" not in ids[:1]
+
+
+PHRASE_RULES = """
+[topics.bri.en]
+"belt and road" = 4
+"silk road*" = 3
+"road" = 1
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The Belt and Road plan.", True),
+        ("the belt-and-road plan", True),  # hyphens separate words
+        ("belt,\n and   road", True),  # any non-word characters between the words
+        ("The Beltway and road works.", False),  # whole words only
+        ("A seatbelt and road safety.", False),  # the phrase may not start inside a word
+        ("The belt and roads.", False),  # last word exact unless the pattern ends in *
+    ],
+)
+def test_phrase_matching_rules(text: str, found: bool) -> None:
+    from dashboard.topics_rules import parse_rules
+
+    result = Tagger(parse_rules(PHRASE_RULES), min_raw=0.5).tag(text, lang="en")
+    evidence = result[0].evidence if result else ()
+    assert ("belt and road" in evidence) is found, result
+
+
+def test_phrase_counts_and_trailing_star() -> None:
+    from dashboard.topics_rules import parse_rules
+
+    tagger = Tagger(parse_rules(PHRASE_RULES), min_raw=0.5)
+    (one,) = tagger.tag("Silk Roads of old.", lang="en")
+    assert one.evidence == ("silk road",)  # the phrase replaces its word "road"
+    (two,) = tagger.tag("Silk Roads of old. The silk road today. belt and road", lang="en")
+    assert two.score > one.score
+    assert set(two.evidence) == {"silk road", "belt and road"}
