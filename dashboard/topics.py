@@ -6,7 +6,7 @@ topic and add their own.  A :class:`Tagger` compiles them once into plain dicts;
 tagging then splits the text on whitespace once, drops in C the pieces already
 known to say nothing, and looks each remaining distinct piece up in a
 per-language cache.  Phrases are regex scans of the text, tried only when their
-words all occur.  That costs about 110 µs of CPU per 2 KB article on one core
+words all occur.  That costs about 105–110 µs of CPU per 2 KB article on one core
 (about a tenth of geoparsing it, see ``benchmarks/topics_speed.py``) and does no I/O.
 
 German compounds and inflection are handled by affix patterns on words
@@ -21,7 +21,7 @@ import logging
 import math
 import re
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import filterfalse
 from operator import itemgetter
 from pathlib import Path
@@ -98,8 +98,9 @@ class _Matcher:
                 # (the last one as a prefix if it ends in *).  Function words are
                 # in nearly every text: leaving them out of this test keeps
                 # "of", "de", "la" out of the per-article Python loop.
-                base = words[:-1] if trail else words
-                need = frozenset([w for w in base if w not in _FUNCTION_WORDS] or base)
+                # A "*" key stands for any word starting with it ("minister*").
+                base = (*words[:-1], words[-1] + "*") if trail else words
+                need = frozenset([w for w in base if w.rstrip("*") not in _FUNCTION_WORDS] or base)
                 phrase = (need, _phrase_re(words, trail).findall, ti, weight, words, " ".join(words))
                 anchor = max(sorted(need), key=len)  # filed under its longest word
                 self.phrases.setdefault(anchor, []).append(phrase)
@@ -117,6 +118,8 @@ class _Matcher:
         self.suffix_lens = sorted({len(k) for k in self.suffix})
         self.phrase_anchors = frozenset(self.phrases)
         self.phrase_keys = frozenset(w for group in self.phrases.values() for p in group for w in p[0])
+        self.phrase_stems = {k[:-1]: k for k in self.phrase_keys if k.endswith("*")}
+        self.phrase_stem_lens = sorted({len(k) for k in self.phrase_stems})
         self.cache: dict[str, tuple[tuple[int, float], ...]] = {}
         self.chunks: dict[str, _Chunk] = {}
         self.boring: set[str] = set()  # chunks known to say nothing: skipped without a Python step
@@ -131,10 +134,9 @@ class _Matcher:
         found = self.chunks.get(raw)
         if found is None:
             words = WORD.findall(raw)
-            keys = self.phrase_keys
             found = (
                 tuple((w, hits) for w in words if (hits := self.word(w))),
-                tuple(w for w in words if w in keys),
+                tuple(self._phrase_keys(words)),
             )
             if len(self.chunks) >= _CACHE_LIMIT or len(self.boring) >= _CACHE_LIMIT:
                 self.chunks.clear()
@@ -144,6 +146,19 @@ class _Matcher:
             else:
                 self.boring.add(raw)
         return found
+
+    def _phrase_keys(self, words: Iterable[str]) -> Iterator[str]:
+        """The words (and "stem*" keys) of a piece that phrases need."""
+        keys, stems = self.phrase_keys, self.phrase_stems
+        for w in words:
+            if w in keys:
+                yield w
+            for k in self.phrase_stem_lens:
+                if k > len(w):
+                    break
+                key = stems.get(w[:k])
+                if key is not None:
+                    yield key
 
     def word(self, tok: str) -> tuple[tuple[int, float], ...]:
         """(topic, weight) pairs for one word: per topic the most specific pattern wins."""
