@@ -340,15 +340,47 @@ VOCABULARY = [
     ("en", "The country expelled the chargé d'affaires and declared him persona non grata.", "politics"),
     ("de", "Das Parlament will den Vertrag ratifizieren; der Geschäftsträger wurde einbestellt.", "politics"),
     ("fr", "Le chargé d'affaires a été déclaré persona non grata avant la ratification.", "politics"),
-    ("es", "El encargado de negocios fue declarado persona non grata; el Senado ratificará el acuerdo.", "politics"),
-    ("en", "Crude rose to 80 dollars a barrel as refiners cut output and wheat exporters raised prices.", "economy-business"),
-    ("de", "Der Rohölpreis stieg, die Raffinerie drosselte die Produktion, Weizen wurde teurer.", "economy-business"),
-    ("fr", "Le baril de pétrole brut grimpe et les raffineries réduisent leur production.", "economy-business"),
-    ("es", "El barril de crudo sube y las refinerías recortan la producción; el trigo se encarece.", "economy-business"),
+    (
+        "es",
+        "El encargado de negocios fue declarado persona non grata; el Senado ratificará el acuerdo.",
+        "politics",
+    ),
+    (
+        "en",
+        "Crude rose to 80 dollars a barrel as refiners cut output and wheat exporters raised prices.",
+        "economy-business",
+    ),
+    (
+        "de",
+        "Der Rohölpreis stieg, die Raffinerie drosselte die Produktion, Weizen wurde teurer.",
+        "economy-business",
+    ),
+    (
+        "fr",
+        "Le baril de pétrole brut grimpe et les raffineries réduisent leur production.",
+        "economy-business",
+    ),
+    (
+        "es",
+        "El barril de crudo sube y las refinerías recortan la producción; el trigo se encarece.",
+        "economy-business",
+    ),
     ("en", "The philharmonic premiered a new symphony; the curator opened the gallery.", "arts-culture"),
-    ("fr", "L'orchestre philharmonique joue une symphonie; le scénariste présente son film au cinéma.", "arts-culture"),
-    ("en", "A solar flare erupted from a sunspot, and mathematicians won the Fields Medal.", "science-technology"),
-    ("es", "Una llamarada solar surgió de una mancha solar; los matemáticos recibieron la medalla Fields.", "science-technology"),
+    (
+        "fr",
+        "L'orchestre philharmonique joue une symphonie; le scénariste présente son film au cinéma.",
+        "arts-culture",
+    ),
+    (
+        "en",
+        "A solar flare erupted from a sunspot, and mathematicians won the Fields Medal.",
+        "science-technology",
+    ),
+    (
+        "es",
+        "Una llamarada solar surgió de una mancha solar; los matemáticos recibieron la medalla Fields.",
+        "science-technology",
+    ),
 ]
 
 
