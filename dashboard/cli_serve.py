@@ -42,7 +42,7 @@ def streamlit_command(
     cmd = [
         python or sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.app.launch",  # streamlit's own CLI after starting a warm-up thread
         "run",
         str(APP_SCRIPT),
         "--server.port",

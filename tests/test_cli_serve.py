@@ -12,7 +12,7 @@ from dashboard.cli_serve import APP_SCRIPT, normalise_base_path, serve_environme
 
 def test_streamlit_command_has_offline_settings() -> None:
     cmd = streamlit_command(port=8600, address="0.0.0.0", base_path="/news/")
-    assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT)]
+    assert cmd[:5] == [sys.executable, "-m", "dashboard.app.launch", "run", str(APP_SCRIPT)]
     opts = dict(zip(cmd[5::2], cmd[6::2], strict=True))
     assert opts["--server.port"] == "8600"
     assert opts["--server.address"] == "0.0.0.0"

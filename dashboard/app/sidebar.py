@@ -158,5 +158,8 @@ def copy_link(view: ViewState) -> None:
         base = (st.context.url or "").split("?", 1)[0]
     except Exception:  # noqa: BLE001 - no browser context (AppTest)
         base = ""
+    # A text field rather than st.code: st.code makes every page load a 1.5 MB syntax highlighter.
     with st.sidebar.expander("Copy link to this view"):
-        st.code(base + query_string(view), language=None, wrap_lines=True)
+        st.session_state["copy_link"] = base + query_string(view)  # always the current view
+        st.text_input("Link to this view", key="copy_link",
+                      help="Select and copy; opening it shows a colleague exactly this view.")

@@ -162,3 +162,10 @@ def test_colour_by_topic_reaches_the_map(app_env: str, monkeypatch: pytest.Monke
     monkeypatch.setattr(streamlit_folium, "st_folium", fake_st_folium)
     run({"colour": "topic"})
     assert pages and "Main topic" in pages[-1] and "politics" in pages[-1]
+
+
+def test_copy_link_follows_the_view(app_env: str) -> None:
+    at = run({"lang": "en"})
+    assert at.text_input(key="copy_link").value.endswith("?lang=en")
+    at.multiselect(key="f_langs").set_value(["de"]).run()
+    assert at.text_input(key="copy_link").value.endswith("?lang=de")

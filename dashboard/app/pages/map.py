@@ -9,6 +9,7 @@ changes the article list, reruns the page.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import streamlit as st
@@ -117,6 +118,7 @@ def main() -> None:
     for w in ss["_link_warnings"]:
         st.warning(w, icon="⚠️")
 
+    t0 = time.perf_counter()
     view = current_view(url)
     view = view.with_(bounds=ss.get("_bounds"))
     map_filters = view.filters(state.now(), with_place=False)
@@ -137,6 +139,7 @@ def main() -> None:
         state.store_error(err)
         st.stop()
 
+    t1 = time.perf_counter()
     names = {s.place.id: s.place.name for s in places}
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -150,6 +153,7 @@ def main() -> None:
             st.caption(f"{len(places)} place{'s' * (len(places) != 1)} in {total:,} "
                        f"article{'s' * (total != 1)}")
         map_fragment(view, places, counts, _polygons(), topic_of, topics)
+    t2 = time.perf_counter()
 
     try:
         facets = facets_f.result()
@@ -172,6 +176,7 @@ def main() -> None:
         if view.article and article_view(view, cfg.read_only):
             return
         article_list(view, names.get(view.place or ""))
+    logger.debug("map page: map queries %.3f s, map %.3f s, rest %.3f s", t1 - t0, t2 - t1, time.perf_counter() - t2)
 
 
 def _topics(view: ViewState, filters: Any, facets_f: Any) -> tuple[dict[str, str], tuple[str, ...]]:
