@@ -22,8 +22,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import branca.element
 import folium
 from folium.plugins import FastMarkerCluster, HeatMap, MarkerCluster
 from folium.template import Template
@@ -517,7 +518,8 @@ def build_map(
     # markercluster) need it on the map itself.
     m.options["max_zoom"] = MAX_ZOOM if not tiles else 18
     m.options["min_zoom"] = 1
-    m.get_root().header.add_child(
+    root = cast(branca.element.Figure, m.get_root())  # a folium.Map's root is always its Figure
+    root.header.add_child(
         folium.Element(f"<style>.leaflet-container{{background:{_SEA if not tiles else '#ddd'}}}</style>")
     )
     if tiles:

@@ -27,6 +27,14 @@ logger = logging.getLogger(__name__)
 MAP_KEY = "newsmap"
 
 
+
+def _sync_in_view() -> None:
+    """Keep "only articles in the map view" in the link."""
+    if st.session_state["f_inview"]:
+        st.query_params["inview"] = "1"
+    else:
+        st.query_params.pop("inview", None)
+
 def _polygons() -> dict[str, dict[str, Any]]:
     try:
         return state.country_polygons()
@@ -165,7 +173,7 @@ def main() -> None:
         "Only articles in the map view",
         value=view.in_view,
         key="f_inview",
-        on_change=lambda: st.query_params.update(inview="1") if ss["f_inview"] else st.query_params.pop("inview", None),
+        on_change=_sync_in_view,
     )
     write_url(view)
     copy_link(view)
