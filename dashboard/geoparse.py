@@ -15,6 +15,7 @@ Usage::
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import Counter, defaultdict
@@ -25,7 +26,11 @@ from dashboard.langdetect import detect
 from dashboard.models import Candidate, Focus, GeoparseResult, Mention
 from dashboard.recognize import Recognizer, Span
 
-MAX_TEXT = 2_000_000  # characters; longer texts are cut (with a logged note by the caller)
+logger = logging.getLogger(__name__)
+
+# Characters geoparsed per text: bounds the time one pathological input can take (about 1 s);
+# places after it are not reported, and a warning says so.
+MAX_TEXT = 2_000_000
 QUALIFIER_GAP = {",", "(", "en", "in", "im", "au", "aux", "à"}
 W_COUNTRY = 0.45
 W_ADMIN1 = 0.35
@@ -56,6 +61,8 @@ class Geoparser:
         if not text.strip():
             return GeoparseResult(lang=lang or "und")
         work = text if len(text) <= MAX_TEXT else text[:MAX_TEXT]
+        if work is not text:
+            logger.warning("text of %d characters: only the first %d are geoparsed", len(text), MAX_TEXT)
         lang = (lang or detect(work)).lower()[:2]
         spans = self.recognizer.find(work, lang)
         if not spans:

@@ -117,3 +117,12 @@ def test_default_geoparser_is_shared():
     assert default_geoparser() is default_geoparser()
     assert geoparse("Kämpfe in Kasachstan.", "de").mentions[0].place.country_code == "KZ"
     assert isinstance(default_geoparser(), Geoparser)
+
+
+def test_huge_text_is_cut_with_a_warning(geoparser, seed_text, caplog):
+    text = seed_text * 2500  # 11 MB
+    with caplog.at_level("WARNING", logger="dashboard.geoparse"):
+        r = geoparser.parse(text)
+    assert "only the first 2000000 are geoparsed" in caplog.text
+    assert r.mentions and r.mentions[-1].end <= 2_000_000
+    assert all(text[m.start:m.end] == m.surface for m in r.mentions[-5:])
