@@ -53,6 +53,7 @@ def _seed(view: ViewState) -> None:
     if view.date == "custom":
         ss["f_range"] = tuple(d for d in (view.date_from, view.date_to) if d) or (date.today(),)
     ss["f_countries"] = list(view.countries)
+    ss["f_admin1"] = list(view.admin1)
     ss["f_regions"] = list(view.regions)
     ss["f_topics"] = list(view.topics)
     ss["f_langs"] = list(view.languages)
@@ -98,6 +99,7 @@ def current_view(url: ViewState) -> ViewState:
         date_from=date_from,
         date_to=date_to,
         countries=tuple(ss.get("f_countries", ())),
+        admin1=tuple(ss.get("f_admin1", ())),
         regions=tuple(ss.get("f_regions", ())),
         topics=tuple(ss.get("f_topics", ())),
         languages=tuple(ss.get("f_langs", ())),
@@ -130,6 +132,15 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
     names = state.country_names_safe()
     opts, fmt = _with_counts(facets.get("countries", []), ss.get("f_countries", []), names)
     sb.multiselect("Countries", opts, key="f_countries", format_func=fmt, placeholder="All countries")
+    admin1 = facets.get("admin1", [])
+    chosen = ss.get("f_admin1", [])
+    a1_names = state.admin1_names_safe([k for k, _ in admin1] + [k for k in chosen if k not in dict(admin1)])
+    aopts, afmt = _with_counts(admin1, chosen, a1_names)
+    # Label folded into the placeholder: the sidebar stays short enough for the filters below it
+    # to open inside a 900 px high window (the browser tests click them there).
+    sb.multiselect("States and provinces", aopts, key="f_admin1", format_func=afmt,
+                   placeholder="States and provinces", label_visibility="collapsed",
+                   help="First-level divisions (states, provinces): type to search by name or code")
     regions = state.region_options_safe()
     if facets.get("regions"):
         ropts, rfmt = _with_counts(facets["regions"], ss.get("f_regions", []), regions)

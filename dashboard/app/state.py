@@ -100,6 +100,30 @@ def region_options() -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False)
+def _admin1_labels() -> dict[str, str]:
+    """``"CC.code"`` -> ``"Name, Country"``, filled as the store shows new units (one per place-index admin1)."""
+    return {}
+
+
+def admin1_names(keys: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Labels for first-level divisions (``"US.TX"`` -> ``"Texas, United States"``) from the place index.
+
+    Looked up once per unit and process (a dict held by ``st.cache_resource``); a unit the
+    index does not know keeps its code as its label.
+    """
+    labels = _admin1_labels()
+    missing = [k for k in keys if k not in labels]
+    if missing:
+        index, countries = get_index(), country_names()
+        for key in missing:
+            cc, _, code = key.partition(".")
+            place = index.admin1(cc, code) if code else None
+            country = countries.get(cc, cc)
+            labels[key] = f"{place.name}, {country}" if place is not None else key
+    return {k: labels[k] for k in keys}
+
+
+@st.cache_resource(show_spinner=False)
 def query_pool() -> ThreadPoolExecutor:
     """Threads that run a page's store queries side by side (each keeps its own connection).
 
@@ -232,6 +256,15 @@ def country_names_safe() -> dict[str, str]:
         return country_names()
     except (DashboardError, OSError) as err:
         logger.warning("no country names: %s", err)
+        return {}
+
+
+def admin1_names_safe(keys: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """:func:`admin1_names`, or nothing when the index cannot be loaded."""
+    try:
+        return admin1_names(keys)
+    except (DashboardError, OSError) as err:
+        logger.warning("no state or province names: %s", err)
         return {}
 
 

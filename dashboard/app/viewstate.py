@@ -9,10 +9,13 @@ never an exception.  Only non-default values are written back, so links stay sho
 Parameters (repeatable ones marked ``*``)::
 
     date=24h|7d|30d|all   from=YYYY-MM-DD  to=YYYY-MM-DD
-    country*=CN  region*=region:un-143  topic*=  lang*=de  source*=
+    country*=CN  admin1*=US.TX  region*=region:un-143  topic*=  lang*=de  source*=
     q=text  role=any|dateline|focus  conf=0.5
     layer=clusters|heatmap|countries  colour=topic  lat=  lon=  z=
     place=gn:1816670  article=<id>  inview=1  page=2
+
+``admin1`` (first-level divisions: states, provinces) is ``CC.code`` as in the
+place index; a link may also list several in one value, ``admin1=US.TX,CN.13``.
 """
 
 from __future__ import annotations
@@ -40,12 +43,14 @@ MAP_LAYERS = ("clusters", "heatmap", "countries")
 LAYER_LABELS = {"clusters": "Places (clusters)", "heatmap": "Heatmap", "countries": "Country shading"}
 LAYER_TO_MAPS = {"clusters": "markers", "heatmap": "heatmap", "countries": "countries"}
 
-_LIST_KEYS = {"country": "countries", "region": "regions", "topic": "topics", "lang": "languages", "source": "sources"}
+_LIST_KEYS = {"country": "countries", "admin1": "admin1", "region": "regions", "topic": "topics",
+              "lang": "languages", "source": "sources"}
 KNOWN_KEYS = frozenset(
     {"date", "from", "to", "q", "role", "conf", "layer", "colour", "lat", "lon", "z", "place", "article", "inview", "page"}
     | set(_LIST_KEYS)
 )
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_ADMIN1 = re.compile(r"^[A-Z]{2}\.[A-Z0-9]{1,20}$")  # GeoNames admin1: country code, dot, code
 _MAX_LIST = 200
 
 
@@ -57,6 +62,7 @@ class ViewState:
     date_from: date | None = None
     date_to: date | None = None
     countries: tuple[str, ...] = ()
+    admin1: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
@@ -98,6 +104,7 @@ class ViewState:
             date_from=date_from,
             date_to=date_to,
             countries=self.countries,
+            admin1=self.admin1,
             regions=self.regions,
             topics=self.topics,
             languages=self.languages,
@@ -165,6 +172,13 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
             if bad:
                 warnings.append(f"Ignored malformed country code(s): {', '.join(bad[:5])}.")
             values = [x.upper() for x in values if _ISO2.match(x.upper())]
+        elif key == "admin1":
+            values = [y.strip() for x in values for y in x.split(",") if y.strip()]
+            bad = [x for x in values if not _ADMIN1.match(x.upper())]
+            if bad:
+                shown = ", ".join(x[:30] for x in bad[:5])
+                warnings.append(f"Ignored malformed state/province code(s) (expected e.g. US.TX): {shown}.")
+            values = [x.upper() for x in values if _ADMIN1.match(x.upper())]
         if len(values) > _MAX_LIST:
             warnings.append(f"Too many {key} values; kept the first {_MAX_LIST}.")
             values = values[:_MAX_LIST]

@@ -152,6 +152,23 @@ class QueryMixin:
         )
         return [(r[0], int(r[1])) for r in rows]
 
+    def admin1_counts(self, filters: Filters) -> list[tuple[str, int]]:
+        """(``"CC.code"``, number of matching stories that mention a place in that first-level division).
+
+        A division is a place's (country_code, admin1_code), as the ``admin1`` filter reads it; a story
+        naming two cities of one state counts once.  Grouped by the columns of ``places_country``
+        so SQLite walks the places in division order and needs no sort for the grouping.
+        """
+        w = mentions_where(filters, self.dialect)
+        w.add("p.country_code IS NOT NULL AND p.admin1_code IS NOT NULL AND p.admin1_code <> ''")
+        rows = self._conn().all(
+            "SELECT p.country_code, p.admin1_code, COUNT(DISTINCT ap.article_id)"
+            f" FROM places p JOIN article_places ap ON ap.place_id = p.id {w.sql}"
+            " GROUP BY p.country_code, p.admin1_code",
+            w.params,
+        )
+        return sorted(((f"{cc}.{code}", int(n)) for cc, code, n in rows), key=lambda r: (-r[1], r[0]))
+
     def daily_counts(self, filters: Filters) -> list[tuple[date, str, int]]:
         """Stories per day: topic ``""`` for all of them, then one row per topic that day."""
         conn = self._conn()
@@ -299,7 +316,7 @@ class QueryMixin:
     # --- sidebar and overview -------------------------------------------------
 
     def facets(self, filters: Filters) -> dict[str, dict[str, int]]:
-        """Counts for the sidebar: ``languages``, ``sources``, ``topics``, ``countries``.
+        """Counts for the sidebar: ``languages``, ``sources``, ``topics``, ``countries``, ``admin1``.
 
         Each facet ignores its own filter, so choosing one language still shows
         how many articles the others would give.
@@ -334,6 +351,7 @@ class QueryMixin:
                 "topics",
             ),
             "countries": dict(self.country_counts(replace(filters, countries=()))),
+            "admin1": dict(self.admin1_counts(replace(filters, admin1=()))),
         }
 
     def stats(self) -> dict[str, Any]:

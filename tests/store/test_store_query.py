@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from store_samples import BEIJING, FIJI_SUVA, KAZAKHSTAN, XINJIANG, sample_corpus
+from store_samples import BEIJING, FIJI_SUVA, KAZAKHSTAN, XINJIANG, find_all, sample_corpus
 
 from dashboard.errors import InputError
-from dashboard.models import Filters
+from dashboard.models import Article, Filters, Place
 from dashboard.store import Store
 
 
@@ -124,6 +124,37 @@ def test_facets_ignore_their_own_filter(filled: Store) -> None:
     assert facets["countries"] == {"CN": 1, "FJ": 1, "KZ": 1}
 
 
+def test_admin1_facet_counts_stories_per_division(filled: Store) -> None:
+    facets = filled.facets(Filters())
+    # Xinjiang is named in two articles; Beijing (CN.22), Samarkand, Berlin and Suva in one each;
+    # Kazakhstan is a country (no admin1 code) and has no division.
+    assert facets["admin1"] == {"CN.13": 2, "CN.22": 1, "DE.16": 1, "FJ.01": 1, "UZ.10": 1}
+    assert list(facets["admin1"])[0] == "CN.13"  # largest first
+    # Each count is what choosing that division alone would give.
+    for key, n in facets["admin1"].items():
+        assert filled.count_articles(Filters(admin1=(key,))) == n, key
+
+
+def test_admin1_facet_ignores_its_own_filter_only(filled: Store) -> None:
+    chosen = filled.facets(Filters(admin1=("CN.13",)))
+    assert chosen["admin1"] == filled.facets(Filters())["admin1"]
+    assert chosen["countries"] == {"CN": 2}  # the other facets follow the choice
+    assert chosen["languages"] == {"de": 1, "en": 1}
+    english = filled.facets(Filters(languages=("en",)))
+    assert english["admin1"] == {"CN.13": 1, "FJ.01": 1}
+    assert filled.facets(Filters(countries=("DE",)))["admin1"] == {"DE.16": 1}
+    assert filled.facets(Filters(date_from=datetime(2022, 9, 15)))["admin1"] == {"CN.13": 1}
+
+
+def test_admin1_counts_a_story_once_per_division(store: Store) -> None:
+    urumqi = Place("gn:1529102", "Urumqi", "city", 43.80096, 87.60046, 1529102, "CN", "13", 3029372)
+    text = "Urumqi and Xinjiang: news from Urumqi."
+    art = Article(text, title="Two places, one province", source="agency", published=datetime(2022, 9, 16))
+    store.add_article(art, find_all(text, {"Urumqi": urumqi, "Xinjiang": XINJIANG}), ())
+    assert store.facets(Filters())["admin1"] == {"CN.13": 1}
+    assert store.admin1_counts(Filters(admin1=("CN.13",))) == [("CN.13", 1)]
+
+
 def test_stats(filled: Store) -> None:
     stats = filled.stats()
     assert stats["articles"] == 4 and stats["stories"] == 4 and stats["sources"] == 2
@@ -137,7 +168,7 @@ def test_empty_store_answers_empty(store: Store) -> None:
     assert store.daily_counts(Filters()) == []
     assert store.articles(Filters()) == []
     assert store.count_articles(Filters()) == 0
-    assert store.facets(Filters()) == {"languages": {}, "sources": {}, "topics": {}, "countries": {}}
+    assert store.facets(Filters()) == {"languages": {}, "sources": {}, "topics": {}, "countries": {}, "admin1": {}}
     assert store.stats()["last_run"] is None
 
 
