@@ -202,6 +202,11 @@ class Backend:
         elif self.url.target != ":memory:":
             Path(self.url.target).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def per_thread(self) -> bool:
+        """Does each thread get a connection of its own (so queries may run side by side)?"""
+        return not (self.dialect == "sqlite" and self.url.target == ":memory:")
+
     def connection(self) -> Connection:
         """This thread's connection, opened on first use."""
         if self.dialect == "sqlite" and self.url.target == ":memory:":

@@ -37,7 +37,7 @@ _ARTICLE_COLS = ("id", "hash", "story_id", "title", "text", "url", "external_id"
 _MENTION_COLS = ("article_id", "place_id", "start_char", "end_char", "surface", "role", "score", "corrected",
                  "alternatives")
 _AP_COLS = ("article_id", "place_id", "mentions", "score", "is_dateline", "is_focus", "focus_score", "day", "lang",
-            "source_id", "country_code", "is_copy")
+            "source_id", "country_code", "is_copy", "admin1_code")
 
 PlaceRow = tuple[Any, ...]  # id, name, kind, lat, lon, geonameid, country_code, admin1_code, population
 MentionRow = tuple[int, int, str, str, str, float, str]  # start, end, surface, place_id, role, score, alternatives
@@ -104,6 +104,7 @@ def geo_aggregates(article_id: int, geo: GeoRows, day: str, lang: str | None, so
                    is_copy: bool, corrected: dict[int, bool] | None = None) -> tuple[list[tuple[Any, ...]], ...]:
     """Mention rows, article_places rows and (place, surface) counts of one article's geoparse."""
     cc = {p[0]: p[6] for p in geo.places}
+    a1 = {p[0]: p[7] for p in geo.places}
     mention_rows = [(article_id, m[3], m[0], m[1], m[2], m[4], m[5], int(bool(corrected and corrected.get(i))), m[6])
                     for i, m in enumerate(geo.mentions)]
     agg: dict[str, list[Any]] = {}  # place_id -> [mentions, max score, dateline, focus, focus score]
@@ -116,7 +117,7 @@ def geo_aggregates(article_id: int, geo: GeoRows, day: str, lang: str | None, so
         a = agg.setdefault(pid, [0, score, 0, 0, 0.0])
         a[3], a[4] = 1, score
     ap_rows = [(article_id, pid, int(a[0]), a[1], int(a[2]), int(a[3]), a[4], day, lang, source_id, cc.get(pid),
-                int(is_copy)) for pid, a in agg.items()]
+                int(is_copy), a1.get(pid)) for pid, a in agg.items()]
     surfaces = [(m[3], m[2]) for m in geo.mentions]
     return mention_rows, ap_rows, surfaces
 

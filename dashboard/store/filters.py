@@ -141,11 +141,7 @@ def place_where(f: Filters, *, skip: tuple[str, ...] = ()) -> Where:
     if f.regions:
         areas.add(f"ap.place_id IN ({marks(f.regions)})", *f.regions)
     if f.admin1:
-        areas.add(
-            "ap.place_id IN (SELECT id FROM places WHERE country_code || '.' || admin1_code"
-            f" IN ({marks(f.admin1)}))",
-            *f.admin1,
-        )
+        areas.add(f"ap.country_code || '.' || ap.admin1_code IN ({marks(f.admin1)})", *f.admin1)
     if areas.parts:
         w.add(" OR ".join(f"({p})" for p in areas.parts), *areas.params)
     if f.bounds is not None:

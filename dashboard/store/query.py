@@ -7,8 +7,10 @@ or a page of rows; nothing here loads the whole table into Python.
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,19 @@ def _candidate(d: dict[str, Any]) -> Candidate:
     )
     return Candidate(place, float(d.get("score", 0.0)))
 
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _facet_pool() -> ThreadPoolExecutor:
+    """Threads for :meth:`QueryMixin.facets`, shared by every store of the process."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=3, thread_name_prefix="facets")
+        return _POOL
 
 class QueryMixin:
     """The reading half of :class:`~dashboard.store.Store`."""
@@ -156,15 +171,15 @@ class QueryMixin:
         """(``"CC.code"``, number of matching stories that mention a place in that first-level division).
 
         A division is a place's (country_code, admin1_code), as the ``admin1`` filter reads it; a story
-        naming two cities of one state counts once.  Grouped by the columns of ``places_country``
-        so SQLite walks the places in division order and needs no sort for the grouping.
+        naming two cities of one state counts once.  Grouped by the columns of the covering index
+        ``article_places_admin1`` (schema 6), so no join with ``places`` is needed.
         """
         w = mentions_where(filters, self.dialect)
-        w.add("p.country_code IS NOT NULL AND p.admin1_code IS NOT NULL AND p.admin1_code <> ''")
+        w.add("ap.country_code IS NOT NULL AND ap.admin1_code IS NOT NULL AND ap.admin1_code <> ''")
         rows = self._conn().all(
-            "SELECT p.country_code, p.admin1_code, COUNT(DISTINCT ap.article_id)"
-            f" FROM places p JOIN article_places ap ON ap.place_id = p.id {w.sql}"
-            " GROUP BY p.country_code, p.admin1_code",
+            "SELECT ap.country_code, ap.admin1_code, COUNT(DISTINCT ap.article_id)"
+            f" FROM article_places ap {w.sql}"
+            " GROUP BY ap.admin1_code, ap.country_code",
             w.params,
         )
         return sorted(((f"{cc}.{code}", int(n)) for cc, code, n in rows), key=lambda r: (-r[1], r[0]))
@@ -319,9 +334,10 @@ class QueryMixin:
         """Counts for the sidebar: ``languages``, ``sources``, ``topics``, ``countries``, ``admin1``.
 
         Each facet ignores its own filter, so choosing one language still shows
-        how many articles the others would give.
+        how many articles the others would give.  The five counts are independent
+        queries; on a file or server store they run side by side, each on its
+        thread's own connection (the database does the work, outside the GIL).
         """
-        conn = self._conn()
 
         def grouped(sql: str, skip: str) -> dict[str, int]:
             if skip == "topics" and only_dates(filters, skip=(skip,)):
@@ -331,28 +347,32 @@ class QueryMixin:
             else:
                 w = articles_where(filters, self.dialect, skip=(skip,))
             counts: dict[str, int] = defaultdict(int)
-            for k, n in conn.all(sql.format(where=w.sql), w.params):
+            for k, n in self._conn().all(sql.format(where=w.sql), w.params):
                 counts[str(k or "")] += int(n)  # languages: no language (NULL) counts as ""
             return dict(sorted(counts.items(), key=lambda r: (-r[1], r[0])))
 
-        return {
-            "languages": grouped(
+        jobs: dict[str, Callable[[], dict[str, int]]] = {
+            "languages": lambda: grouped(
                 "SELECT a.lang, COUNT(*) FROM articles a {where} GROUP BY a.lang",  # index-only, unlike COALESCE
                 "languages",
             ),
-            "sources": grouped(
+            "sources": lambda: grouped(
                 "SELECT s.name, COUNT(*) FROM articles a JOIN sources s ON s.id = a.source_id {where}"
                 " GROUP BY s.name",
                 "sources",
             ),
-            "topics": grouped(
+            "topics": lambda: grouped(
                 "SELECT t.topic, COUNT(*) FROM articles a JOIN article_topics t ON t.article_id = a.id"
                 " {where} GROUP BY t.topic",
                 "topics",
             ),
-            "countries": dict(self.country_counts(replace(filters, countries=()))),
-            "admin1": dict(self.admin1_counts(replace(filters, admin1=()))),
+            "countries": lambda: dict(self.country_counts(replace(filters, countries=()))),
+            "admin1": lambda: dict(self.admin1_counts(replace(filters, admin1=()))),
         }
+        if not self._backend.per_thread:
+            return {name: job() for name, job in jobs.items()}
+        futures = {name: _facet_pool().submit(job) for name, job in jobs.items()}
+        return {name: f.result() for name, f in futures.items()}
 
     def stats(self) -> dict[str, Any]:
         """Totals and the last ingest run, for ``stats`` and the dashboard's status line."""
