@@ -136,10 +136,8 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
     chosen = ss.get("f_admin1", [])
     a1_names = state.admin1_names_safe([k for k, _ in admin1] + [k for k in chosen if k not in dict(admin1)])
     aopts, afmt = _with_counts(admin1, chosen, a1_names)
-    # Label folded into the placeholder: the sidebar stays short enough for the filters below it
-    # to open inside a 900 px high window (the browser tests click them there).
     sb.multiselect("States and provinces", aopts, key="f_admin1", format_func=afmt,
-                   placeholder="States and provinces", label_visibility="collapsed",
+                   placeholder="Anywhere in them",
                    help="First-level divisions (states, provinces): type to search by name or code")
     regions = state.region_options_safe()
     if facets.get("regions"):

@@ -185,6 +185,7 @@ def test_filter_change_updates_map_and_link_reproduces_view(open_page, artifacts
     wait_idle(page)
     # Languages filter: German only -> the English-only Almaty disappears from the map.
     box = page.locator("[data-testid='stMultiSelect']").filter(has_text="Languages")
+    box.scroll_into_view_if_needed()
     box.click()
     page.get_by_role("option", name=re.compile(r"^de")).click()
     page.keyboard.press("Escape")
