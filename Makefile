@@ -34,11 +34,13 @@ run: seed
 test: install-test
 	bash scripts/system-deps.sh
 	$(PY) -m ruff check dashboard tests benchmarks
+	$(PY) -m mypy dashboard
 	$(PY) -m dashboard build-index --if-stale
 	$(PY) -m pytest -q -ra
 
 lint: install-test
 	$(PY) -m ruff check dashboard tests benchmarks
+	$(PY) -m mypy dashboard
 
 clean:
 	rm -rf $(VENV) data/index data/*.sqlite*

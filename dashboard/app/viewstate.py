@@ -29,6 +29,8 @@ from typing import Any
 
 from dashboard.models import Filters
 
+Day = date  # the ViewState field "date" hides the type name inside the class
+
 DATE_PRESETS: dict[str, timedelta | None] = {
     "24h": timedelta(hours=24),
     "7d": timedelta(days=7),
@@ -59,8 +61,8 @@ class ViewState:
     """What is on screen; defaults mean "no filter", the whole world, clustered markers."""
 
     date: str = "all"
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     countries: tuple[str, ...] = ()
     admin1: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
