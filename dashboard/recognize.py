@@ -11,7 +11,6 @@ names ("Nice weather", German "das Essen"), person names ("Paris Hilton",
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -19,7 +18,6 @@ from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import TOKEN_RE
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"})
-MAX_TOKENS = 7
 
 SENTENCE_END = {".", "!", "?", ":", ";", '"', "“", "”", "„", "«", "»", "(", ")", "[", "]", "|", "•", "·"}
 # Words after which a capitalised German noun is a common noun, not a town ("das Essen").
@@ -69,7 +67,6 @@ DE_WORD = 1.0
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
-_ALLCAPS_RE = re.compile(r"^[^a-zß-ÿ]*$")
 
 
 @dataclass(slots=True)
