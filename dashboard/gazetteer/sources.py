@@ -1,0 +1,129 @@
+"""What the place index is built from: the installed packages' data, read once per build.
+
+Nothing here downloads anything; a missing or unreadable package file is an
+:class:`~dashboard.errors.IndexBuildError` naming the package.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+from collections import defaultdict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from dashboard.errors import IndexBuildError
+
+# Languages whose CLDR names of countries and regions are indexed.
+CLDR_LANGS = (
+    "en de fr es it pt nl sv da nb fi pl cs sk hu ro bg hr sr sl ru uk el tr ar fa he hi "
+    "zh ja ko id ms vi th ca eu gl et lv lt is ga cy af sw"
+).split()
+FREQ_LANGS = ("en", "de", "fr", "es")
+
+# Upper-case abbreviations that name a country in news text; matched case-sensitively.
+COUNTRY_ABBREVIATIONS = {
+    "US": "US", "USA": "US", "UK": "GB", "UAE": "AE", "DRC": "CD", "PRC": "CN",
+    "DPRK": "KP", "ROK": "KR", "EE.UU.": "US", "EEUU": "US", "RDC": "CD", "BRD": "DE",
+}
+# Names every country index gets besides CLDR: short forms news use.
+EXTRA_COUNTRY_NAMES = {
+    "US": ["America", "United States of America", "U.S.", "U.S.A.", "the States", "Amerika"],
+    "GB": ["Britain", "Great Britain", "U.K.", "Großbritannien", "Grossbritannien", "Grande-Bretagne", "Gran Bretaña"],
+    "CD": ["Congo-Kinshasa", "DR Congo", "Democratic Republic of Congo", "Kongo-Kinshasa", "RD Congo"],
+    "CG": ["Congo-Brazzaville", "Kongo-Brazzaville"],
+    "KR": ["South Korea", "Südkorea", "Corée du Sud", "Corea del Sur"],
+    "KP": ["North Korea", "Nordkorea", "Corée du Nord", "Corea del Norte"],
+    "CZ": ["Czech Republic", "Tschechien", "Tschechische Republik"],
+    "NL": ["Holland"],
+    "CI": ["Ivory Coast", "Elfenbeinküste", "Côte d'Ivoire"],
+    "MM": ["Burma", "Birma"],
+    "TR": ["Turkey", "Türkiye", "Türkei"],
+    "RU": ["Russia", "Russland", "Russie", "Rusia"],
+    "PS": ["Palestine", "Palästina", "Palestinian territories", "Palästinensische Gebiete"],
+    "VA": ["Vatican", "Vatican City", "Vatikan"],
+    "TW": ["Taiwan"],
+}
+# AP-style abbreviations of US states ("W.Va.", "Kan."), common in US news datelines.
+US_STATE_ABBREVIATIONS = {
+    "Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT", "Del.": "DE",
+    "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN", "Kan.": "KS", "Kans.": "KS", "Ky.": "KY", "La.": "LA",
+    "Md.": "MD", "Mass.": "MA", "Mich.": "MI", "Minn.": "MN", "Miss.": "MS", "Mo.": "MO", "Mont.": "MT",
+    "Neb.": "NE", "Nebr.": "NE", "Nev.": "NV", "N.H.": "NH", "N.J.": "NJ", "N.M.": "NM", "N.Y.": "NY",
+    "N.C.": "NC", "N.D.": "ND", "Okla.": "OK", "Ore.": "OR", "Pa.": "PA", "R.I.": "RI", "S.C.": "SC",
+    "S.D.": "SD", "Tenn.": "TN", "Tex.": "TX", "Vt.": "VT", "Va.": "VA", "Wash.": "WA", "W.Va.": "WV",
+    "W. Va.": "WV", "Wis.": "WI", "Wyo.": "WY", "D.C.": "DC",
+}
+# Upper-case abbreviations of first-level divisions that news use without explanation.
+ADMIN1_ABBREVIATIONS = {
+    "NSW": ("AU", "New South Wales"), "QLD": ("AU", "Queensland"), "Qld": ("AU", "Queensland"),
+    "Vic.": ("AU", "Victoria"), "Tas.": ("AU", "Tasmania"),
+}
+# GeoNames extracts list a few names as alternates of the wrong place; never index these pairs.
+BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13")}
+
+
+def data_file(package: str, name: str) -> Any:
+    try:
+        with resources.files(package).joinpath(name).open(encoding="utf-8") as f:
+            return json.load(f)
+    except (FileNotFoundError, ModuleNotFoundError, json.JSONDecodeError) as err:
+        raise IndexBuildError(f"cannot read {name} from the installed package {package}: {err}") from err
+
+
+def countryinfo_by_iso() -> dict[str, dict[str, Any]]:
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).parent / "data"
+    out: dict[str, dict[str, Any]] = {}
+    for path in folder.glob("*.json"):
+        with path.open(encoding="utf-8") as f:
+            rec = json.load(f)
+        iso = (rec.get("ISO") or {}).get("alpha2")
+        if iso:
+            out[iso.upper()] = rec
+    return out
+
+
+def cldr_names(codes: list[str]) -> dict[str, dict[str, str]]:
+    """{territory code: {lang: name}} from babel for :data:`CLDR_LANGS`."""
+    from babel import Locale, UnknownLocaleError
+
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for lang in CLDR_LANGS:
+        try:
+            territories = Locale.parse(lang).territories
+        except (UnknownLocaleError, ValueError):
+            continue
+        for code in codes:
+            if code in territories:
+                out[code][lang] = territories[code]
+    return out
+
+
+def pycountry_names(isos: list[str]) -> dict[str, dict[str, str]]:
+    import pycountry
+
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    english = {c.alpha_2: c.name for c in pycountry.countries}
+    english_names = {v.lower() for v in english.values()}
+    for lang in ("de", "fr", "es", "it"):
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for iso in isos:
+            if iso in english:
+                name = tr.gettext(english[iso])
+                # A translation equal to another country's English name is a catalogue error.
+                if name != english[iso] and name.lower() in english_names:
+                    continue
+                out[iso][lang] = name
+    return out
+
+
+def load_wordfreq() -> dict[str, dict[str, float]]:
+    from wordfreq import get_frequency_dict
+
+    return {lang: get_frequency_dict(lang, wordlist="best") for lang in FREQ_LANGS}
