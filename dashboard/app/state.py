@@ -169,7 +169,7 @@ def daily_counts(db_url: str, filters: Filters) -> list[tuple[Any, ...]]:
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
 def facets(db_url: str, filters: Filters) -> dict[str, list[tuple[str, int]]]:
     """Values of each filter with how many articles each would leave."""
-    raw = get_store(db_url).facets(filters)
+    raw = get_store(db_url).facets(filters, parallel=False)  # one lane: see Store.facets
     out: dict[str, list[tuple[str, int]]] = {}
     for key, values in dict(raw).items():
         if isinstance(values, dict):

@@ -146,6 +146,11 @@ def test_admin1_facet_ignores_its_own_filter_only(filled: Store) -> None:
     assert filled.facets(Filters(date_from=datetime(2022, 9, 15)))["admin1"] == {"CN.13": 1}
 
 
+def test_facets_in_one_lane_equal_two_lanes(filled: Store) -> None:
+    for f in (Filters(), Filters(languages=("en",)), Filters(countries=("KZ",)), Filters(admin1=("CN.13",))):
+        assert filled.facets(f, parallel=False) == filled.facets(f)
+
+
 def test_admin1_counts_a_story_once_per_division(store: Store) -> None:
     urumqi = Place("gn:1529102", "Urumqi", "city", 43.80096, 87.60046, 1529102, "CN", "13", 3029372)
     text = "Urumqi and Xinjiang: news from Urumqi."
