@@ -21,7 +21,6 @@ import threading
 from collections import Counter, defaultdict
 
 from dashboard.gazetteer import PlaceIndex, load_index
-from dashboard.gazetteer.normalize import key as name_key
 from dashboard.langdetect import detect
 from dashboard.models import Candidate, Focus, GeoparseResult, Mention
 from dashboard.recognize import Recognizer, Span
@@ -43,6 +42,7 @@ MAX_CANDIDATES = 20
 W_NEAR = 0.2
 NEAR_KM = 100.0
 W_COUNTRY_NAME = 0.4
+W_STATE_NAME = 0.3
 LOCAL_KINDS = {"city", "admin2"}
 ITERATIONS = 2
 
@@ -113,13 +113,16 @@ class Geoparser:
             row_feats = []
             scores = []
             country_named = any(index.row(c)[2] == "country" and index.primary_key(c) == k for c in cs)
+            state_named = any(index.row(c)[2] == "admin1" and index.primary_key(c) == k for c in cs)
             for c in cs:
                 row = index.row(c)
                 s = index.prior(c)
                 if index.primary_key(c) == k:
                     s += W_PRIMARY_NAME
-                if row[2] == "city" and country_named and name_key(row[1]) != k:
+                if row[2] == "city" and country_named and index.primary_key(c) != k:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
+                if row[2] == "city" and state_named and row[8] < 1_000_000 and not index.is_capital(c):
+                    s -= W_STATE_NAME  # "California" is the state, not the borough in Pennsylvania
                 if row[6] in dateline_cc and k not in dateline_keys:
                     s += W_DATELINE
                 if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):
