@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections import Counter, defaultdict
 
@@ -45,6 +46,18 @@ W_COUNTRY_NAME = 0.4
 W_STATE_NAME = 0.3
 LOCAL_KINDS = {"city", "admin2"}
 ITERATIONS = 2
+W_KIND_CUE = 0.5
+# Words next to a name that say which kind of place it is: "Washington state", "the state of
+# Washington", "New York Governor" (a state or province); "the mayor of Boston", "Quebec city"
+# (a town).  Matched on the few words around a name only.
+_STATE_WORDS = (r"state|province|governor|gouverneur|governador|gobernador|prefecture"
+                r"|bundesstaate?s?|bundeslande?s?|staate?s?|provinz|région|état|etat|estado|provincia|préfecture")
+_CITY_WORDS = r"mayor|city|town|bürgermeister|oberbürgermeister|stadt|maire|ville|alcalde|ciudad|sindaco"
+_CUE_BEFORE = re.compile(
+    rf"(?:\b(?P<state>{_STATE_WORDS})|\b(?P<city>{_CITY_WORDS}))"
+    r"(?:\s+(?:of|de|du|d'|von|del|di))?\s+(?:the\s+|la\s+|le\s+|l'|der\s+)?$", re.IGNORECASE)
+_CUE_AFTER = re.compile(
+    r"^\s*(?:(?P<state>[Ss]tate(?!\s+[A-Z])|[Gg]overnor|[Pp]rovince)|(?P<city>[Cc]ity(?!\s+[A-Z])|[Mm]ayor))\b")
 
 
 class Geoparser:
@@ -102,6 +115,7 @@ class Geoparser:
                 cands[sp.key] = sorted(set(sp.candidates), key=index.prior, reverse=True)[:MAX_CANDIDATES]
 
         quals = self._qualifiers(spans, text)
+        cued = _kind_cues(spans, text)
         base: dict[str, list[float]] = {}
         dateline_keys = {sp.key for sp in spans if sp.role == "dateline"}
         dateline_cc = {index.row(cands[k][0])[6] for k in dateline_keys if k in cands} - {""}
@@ -127,6 +141,8 @@ class Geoparser:
                     s += W_DATELINE
                 if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):
                     s += W_QUALIFIER
+                if row[2] in cued.get(k, ()):
+                    s += W_KIND_CUE
                 scores.append(s)
                 a1 = f"{row[6]}.{row[7]}" if row[7] else ""
                 row_feats.append((row[2], row[6], a1))
@@ -247,6 +263,25 @@ class Geoparser:
         top = ranked[0][1]
         total = sum(weight.values())
         return tuple(Focus(places[pid], w / total, count[pid]) for pid, w in ranked[:5] if w >= 0.3 * top)
+
+
+def _kind_cues(spans: list[Span], text: str) -> dict[str, set[str]]:
+    """Kinds of place that the words around a name ask for ("Washington state" -> admin1).
+
+    Only ambiguous names are affected in practice: a name with one candidate keeps it.
+    """
+    out: dict[str, set[str]] = {}
+    for sp in spans:
+        if len(sp.candidates) < 2:
+            continue
+        kinds: set[str] = set()
+        for m in (_CUE_BEFORE.search(text, max(0, sp.start - 30), sp.start),
+                  _CUE_AFTER.match(text[sp.end:sp.end + 20])):
+            if m:
+                kinds |= {"admin1"} if m.group("state") else {"city", "admin2"}
+        if kinds:
+            out.setdefault(sp.key, set()).update(kinds)
+    return out
 
 
 def _softmax(scores: list[float], temperature: float) -> list[float]:

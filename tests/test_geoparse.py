@@ -82,6 +82,19 @@ def test_qualifiers_pick_the_right_place(geoparser):
     assert r.mentions[0].place.country_code == "AR"
 
 
+@pytest.mark.parametrize("text, lang, kind", [
+    ("The cow came from a Washington state farm.", "en", "admin1"),
+    ("It was found in the state of Washington.", "en", "admin1"),
+    ("New York Governor Andrew Cuomo declared an emergency.", "en", "admin1"),
+    ("Der Gouverneur des US-Bundesstaates Georgia unterschrieb.", "de", "admin1"),
+    ("Officials in Washington said the talks would go on.", "en", "city"),
+])
+def test_words_around_a_name_pick_its_kind(geoparser, text, lang, kind):
+    """"Washington state" is the state; plain "Washington" in politics stays the capital."""
+    m = geoparser.parse(text, lang).mentions[-1]
+    assert m.place.kind == kind and m.place.country_code == "US"
+
+
 def test_mention_json_shape(geoparser):
     d = geoparser.parse("Proteste in Peking.", "de").to_dict()
     m = d["mentions"][0]
