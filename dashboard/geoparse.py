@@ -49,15 +49,17 @@ ITERATIONS = 2
 W_KIND_CUE = 0.5
 # Words next to a name that say which kind of place it is: "Washington state", "the state of
 # Washington", "New York Governor" (a state or province); "the mayor of Boston", "Quebec city"
-# (a town).  Matched on the few words around a name only.
-_STATE_WORDS = (r"state|province|governor|gouverneur|governador|gobernador|prefecture"
-                r"|bundesstaate?s?|bundeslande?s?|staate?s?|provinz|région|état|etat|estado|provincia|préfecture")
-_CITY_WORDS = r"mayor|city|town|bürgermeister|oberbürgermeister|stadt|maire|ville|alcalde|ciudad|sindaco"
-_CUE_BEFORE = re.compile(
-    rf"(?:\b(?P<state>{_STATE_WORDS})|\b(?P<city>{_CITY_WORDS}))"
-    r"(?:\s+(?:of|de|du|d'|von|del|di))?\s+(?:the\s+|la\s+|le\s+|l'|der\s+)?$", re.IGNORECASE)
-_CUE_AFTER = re.compile(
-    r"^\s*(?:(?P<state>[Ss]tate(?!\s+[A-Z])|[Gg]overnor|[Pp]rovince)|(?P<city>[Cc]ity(?!\s+[A-Z])|[Mm]ayor))\b")
+# (a town).  Only the word right before the name (after "of the") and right after it count.
+_STATE_WORDS = frozenset(
+    "state province governor gouverneur governador gobernador prefecture bundesstaat bundesstaats"
+    " bundesstaates bundesland bundeslandes staat staats staates provinz région état etat estado"
+    " provincia préfecture".split())
+_CITY_WORDS = frozenset(
+    "mayor city town bürgermeister oberbürgermeister stadt maire ville alcalde ciudad sindaco".split())
+_STATE_AFTER = frozenset({"state", "State", "governor", "Governor", "province", "Province"})
+_CITY_AFTER = frozenset({"city", "City", "mayor", "Mayor"})
+_CUE_LINKS = frozenset("of the de du des la le von der del di".split())
+_CUE_SPLIT = re.compile(r"[\s'’-]+")
 
 
 class Geoparser:
@@ -268,17 +270,28 @@ class Geoparser:
 def _kind_cues(spans: list[Span], text: str) -> dict[str, set[str]]:
     """Kinds of place that the words around a name ask for ("Washington state" -> admin1).
 
-    Only ambiguous names are affected in practice: a name with one candidate keeps it.
+    "State" followed by a capitalised word is a name ("Washington State University"), not a cue.  Names with one candidate are skipped: nothing to decide.
     """
     out: dict[str, set[str]] = {}
     for sp in spans:
         if len(sp.candidates) < 2:
             continue
         kinds: set[str] = set()
-        for m in (_CUE_BEFORE.search(text, max(0, sp.start - 30), sp.start),
-                  _CUE_AFTER.match(text[sp.end:sp.end + 20])):
-            if m:
-                kinds |= {"admin1"} if m.group("state") else {"city", "admin2"}
+        before = _CUE_SPLIT.split(text[max(0, sp.start - 32):sp.start].lower())
+        while before and (not before[-1] or before[-1] in _CUE_LINKS):
+            before.pop()
+        if before:
+            if before[-1] in _STATE_WORDS:
+                kinds.add("admin1")
+            elif before[-1] in _CITY_WORDS:
+                kinds.update(("city", "admin2"))
+        after = text[sp.end:sp.end + 24].split(None, 2)
+        if after:
+            word = after[0].rstrip(".,;:")
+            if word in _STATE_AFTER and not (word == "State" and len(after) > 1 and after[1][:1].isupper()):
+                kinds.add("admin1")
+            elif word in _CITY_AFTER:
+                kinds.update(("city", "admin2"))
         if kinds:
             out.setdefault(sp.key, set()).update(kinds)
     return out
