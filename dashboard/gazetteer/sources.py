@@ -60,6 +60,9 @@ ADMIN1_ABBREVIATIONS = {
     "NSW": ("AU", "New South Wales"), "QLD": ("AU", "Queensland"), "Qld": ("AU", "Queensland"),
     "Vic.": ("AU", "Victoria"), "Tas.": ("AU", "Tasmania"),
 }
+# Three-letter exonyms that news in our languages use for a big city.  Shorter alternates are
+# not indexed in general (GeoNames lists airport codes and clipped forms: "Syd", "Sol", "Sam").
+SHORT_EXONYMS = {("Rom", "Rome"), ("Rio", "Rio de Janeiro"), ("Fès", "Fes"), ("Fez", "Fes")}
 # GeoNames extracts list a few names as alternates of the wrong place; never index these pairs.
 BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13")}
 
