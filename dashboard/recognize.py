@@ -142,16 +142,19 @@ class Recognizer:
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
         starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
+        ahead: dict[int, tuple[int, str, bool] | None] = {}  # _match_at(i + 1), looked at already
         i = 0
         for i0 in starts:
             if i0 < i:
                 continue  # inside the previous name
             i = i0
             s, e, tok = toks[i]
-            found = self._match_at(i, toks, low, lang)
+            found = ahead.pop(i) if i in ahead else self._match_at(i, toks, low, lang)
             if found is None:
                 continue
-            nxt_found = self._match_at(i + 1, toks, low, lang) if i + 1 < n and toks[i + 1][2][0].isupper() else None
+            nxt_found = None
+            if i + 1 < n and toks[i + 1][2][0].isupper():
+                nxt_found = ahead[i + 1] = self._match_at(i + 1, toks, low, lang)
             if nxt_found is not None and nxt_found[0] > found[0]:
                 continue  # "La Côte d'Ivoire": the longer name starting one word later wins
             j, k, genitive = found
