@@ -47,6 +47,7 @@ W_STATE_NAME = 0.3
 LOCAL_KINDS = {"city", "admin2"}
 ITERATIONS = 2
 W_KIND_CUE = 0.5
+W_NEIGHBOUR = 0.15  # a neighbour of a country the article talks about (Gaza with Israel); dev halves: 0.1-0.2 best
 # Words next to a name that say which kind of place it is: "Washington state", "the state of
 # Washington", "New York Governor" (a state or province); "the mayor of Boston", "Quebec city"
 # (a town).  Only the word right before the name (after "of the") and right after it count.
@@ -68,6 +69,8 @@ class Geoparser:
     def __init__(self, index: PlaceIndex | None = None) -> None:
         self.index = index or load_index()
         self.recognizer = Recognizer(self.index)
+        self._neighbours = {cc: tuple(n for n in m.get("neighbours", "").split(",") if n)
+                            for cc, m in self.index.country_meta.items()}
 
     def parse(self, text: str, lang: str | None = None) -> GeoparseResult:
         """Geoparse one text.  Empty or place-less text gives a result with no mentions."""
@@ -129,7 +132,9 @@ class Geoparser:
             row_feats = []
             scores = []
             country_named = any(index.row(c)[2] == "country" and index.primary_key(c) == k for c in cs)
-            state_named = any(index.row(c)[2] == "admin1" and index.primary_key(c) == k for c in cs)
+            states = [index.row(c) for c in cs if index.row(c)[2] == "admin1" and index.primary_key(c) == k]
+            state_ccs = {r[6] for r in states}
+            state_pop = max((r[8] for r in states), default=0)
             for c in cs:
                 row = index.row(c)
                 s = index.prior(c)
@@ -137,8 +142,12 @@ class Geoparser:
                     s += W_PRIMARY_NAME
                 if row[2] == "city" and country_named and index.primary_key(c) != k:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
-                if row[2] == "city" and state_named and row[8] < 1_000_000 and not index.is_capital(c):
-                    s -= W_STATE_NAME  # "California" is the state, not the borough in Pennsylvania
+                if (row[2] == "city" and states and row[8] < 1_000_000 and not index.is_capital(c)
+                        and (row[6] in state_ccs or state_pop > row[8])):
+                    # "California" is the state, not the borough in Pennsylvania; "Ontario" the
+                    # province, not the Californian city.  But "Gaza" is the city of 410,000, not
+                    # Mozambique's province of 385,000.
+                    s -= W_STATE_NAME
                 if row[6] in dateline_cc and k not in dateline_keys:
                     s += W_DATELINE
                 if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):
@@ -182,6 +191,8 @@ class Geoparser:
                     s = s0
                     if cc and rest > 0.5:
                         s += W_COUNTRY * (cmass[cc] - own_c[k][cc]) / rest
+                        if W_NEIGHBOUR:
+                            s += W_NEIGHBOUR * sum(cmass[n] - own_c[k][n] for n in self._neighbours.get(cc, ())) / rest
                     if a1:
                         s += W_ADMIN1 * min(1.0, amass[a1] - own_a[k][a1])
                     out.append(s)

@@ -64,6 +64,7 @@ WORD_AT_START = 0.5
 WORD_MID = 1.0
 WORD_IN_NAME = 0.3
 DE_WORD = 1.0
+LOCATIVE_CREDIT = 0.25  # chosen on the dev halves (0, 0.25, 0.5, 1)
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
@@ -294,8 +295,8 @@ class Recognizer:
         wordness = self._wordness(span, lang) if single else -9.0
         if wordness >= WORD_AT_START and not big and (sent_start or allcaps):
             return False
-        if wordness >= WORD_MID and not big:
-            return False
+        if wordness >= WORD_MID and not big and not (prev in LOCATIVE and wordness < WORD_MID + LOCATIVE_CREDIT):
+            return False  # ... but "in Columbia", "of Columbia" is the town though the word is frequent
         # An ordinary word inside a longer capitalised name is part of that name ("Metro Council",
         # "Parkway Drive", "Kansas City Emerald Society").
         if single and not big and wordness >= WORD_IN_NAME and (

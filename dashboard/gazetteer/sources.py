@@ -31,7 +31,7 @@ COUNTRY_ABBREVIATIONS = {
 EXTRA_COUNTRY_NAMES = {
     "US": ["America", "United States of America", "U.S.", "U.S.A.", "the States", "Amerika"],
     "GB": ["Britain", "Great Britain", "U.K.", "Großbritannien", "Grossbritannien", "Grande-Bretagne", "Gran Bretaña"],
-    "CD": ["Congo-Kinshasa", "DR Congo", "Democratic Republic of Congo", "Kongo-Kinshasa", "RD Congo"],
+    "CD": ["Congo-Kinshasa", "DR Congo", "Democratic Republic of Congo", "Kongo-Kinshasa", "RD Congo", "Kongo"],
     "CG": ["Congo-Brazzaville", "Kongo-Brazzaville"],
     "KR": ["South Korea", "Südkorea", "Corée du Sud", "Corea del Sur"],
     "KP": ["North Korea", "Nordkorea", "Corée du Nord", "Corea del Norte"],
@@ -64,7 +64,7 @@ ADMIN1_ABBREVIATIONS = {
 # not indexed in general (GeoNames lists airport codes and clipped forms: "Syd", "Sol", "Sam").
 SHORT_EXONYMS = {("Rom", "Rome"), ("Rio", "Rio de Janeiro"), ("Fès", "Fes"), ("Fez", "Fes")}
 # GeoNames extracts list a few names as alternates of the wrong place; never index these pairs.
-BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13")}
+BLOCKED_NAMES = {("xinjiang", "CN.14"), ("tibet", "CN.13"), ("hamas", "DE.07")}
 
 
 def data_file(package: str, name: str) -> Any:
