@@ -59,7 +59,9 @@ def dev_items(path: Path) -> list[tuple[str, set[str]]]:
     return out
 
 
-def log_odds(data: list[tuple[str, set[str]]], alpha: float, min_docs: int) -> dict[str, dict[str, tuple[float, int]]]:
+def log_odds(
+    data: list[tuple[str, set[str]]], alpha: float, min_docs: int
+) -> dict[str, dict[str, tuple[float, int]]]:
     """class -> word -> (log-odds of the word in the class vs the rest, class items with the word)."""
     n_class = Counter(c for c, _ in data)
     df: dict[str, Counter[str]] = {c: Counter() for c in CLASSES}
@@ -117,8 +119,10 @@ def main() -> None:
                 continue
             weight = max(1, min(3, round(lo - 0.5)))
             others = ", ".join(f"{t}={v:g}" for t, v in sorted(have.items()) if t not in mapped)
-            print(f'"{w}" = {weight}  # log-odds {lo:.2f}, {k} items{"; now " + str(mapped) if mapped else ""}'
-                  f'{"; elsewhere " + others if others else ""}')
+            print(
+                f'"{w}" = {weight}  # log-odds {lo:.2f}, {k} items{"; now " + str(mapped) if mapped else ""}'
+                f"{'; elsewhere ' + others if others else ''}"
+            )
 
 
 if __name__ == "__main__":
