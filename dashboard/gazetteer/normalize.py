@@ -15,7 +15,11 @@ import unicodedata
 # A word: letters and digits (any script) with inner apostrophes.  Anything else that is
 # not a space is a one-character token.
 # An English possessive "'s" is not part of the word, so "China's" yields "China".
-TOKEN_RE = re.compile(r"\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]", re.UNICODE)
+# A French/Italian elided article or preposition is a word of its own ("l'Argentine" is "l'" and
+# "Argentine", "Côte d'Ivoire" is "Côte", "d'", "Ivoire"), so the name after it can be found.
+TOKEN_RE = re.compile(
+    r"(?:[lLdDjJnNsScCmMtT]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu|[dDnNsS]ell|[aA]ll)['’](?=\w)"
+    r"|\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]", re.UNICODE)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
 
