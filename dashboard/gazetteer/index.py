@@ -63,6 +63,8 @@ class PlaceIndex:
             for lang, names in self._labels.get(i, {}).items():
                 for n in names:
                     self._country_name_langs.setdefault((name_key(n), i), set()).add(lang)
+        for k_i in payload.get("neutral_country_keys", ()):
+            self._country_name_langs.setdefault(k_i, set()).add("")
         self._admin1_idx = {f"{row[6]}.{row[7]}": i for i, row in enumerate(self._rows) if row[2] == "admin1"}
         self._capitals = self._find_capitals()
         self._grid: dict[tuple[int, int], list[int]] | None = None

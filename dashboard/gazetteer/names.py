@@ -26,6 +26,7 @@ class PlaceTable:
         self.by_id: dict[str, int] = {}
         self.bboxes: dict[int, tuple[float, float, float, float]] = {}
         self.is_common: Callable[[str], bool] | None = None
+        self.neutral_country_keys: set[tuple[str, int]] = set()  # curated names for every language
         self.blocked_keys: set[str] = set()  # demonyms: "Somali", "Omani" are never a place's name
 
     def add_place(self, pid: str, name: str, kind: str, lat: float, lon: float, geonameid: int | None,
