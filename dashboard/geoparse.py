@@ -47,6 +47,11 @@ W_STATE_NAME = 0.3
 LOCAL_KINDS = {"city", "admin2"}
 ITERATIONS = 2
 W_KIND_CUE = 0.5
+# A division whose chief town has this share of its population is known by the town:
+# "Rio de Janeiro", "Salzburg", "Milano" (province) are the cities; "Quebec", "New York" the
+# province and state.  (Division populations sum GeoNames towns, so shares run low.)
+CHIEF_TOWN_SHARE = {"admin1": 0.3, "admin2": 0.15}
+BIGGER_TOWN_ABROAD = True
 W_NEIGHBOUR = 0.15  # a neighbour of a country the article talks about (Gaza with Israel); dev halves: 0.1-0.2 best
 # Words next to a name that say which kind of place it is: "Washington state", "the state of
 # Washington", "New York Governor" (a state or province); "the mayor of Boston", "Quebec city"
@@ -135,6 +140,11 @@ class Geoparser:
             states = [index.row(c) for c in cs if index.row(c)[2] == "admin1" and index.primary_key(c) == k]
             state_ccs = {r[6] for r in states}
             state_pop = max((r[8] for r in states), default=0)
+            towns = [index.row(c) for c in cs if index.row(c)[2] == "city"]
+            # divisions of this name known by their chief town, and those towns
+            chiefs = {c for c in cs if (d := index.row(c))[2] in CHIEF_TOWN_SHARE and index.primary_key(c) == k
+                      and any(t[6] == d[6] and t[7] == d[7] and t[8] >= CHIEF_TOWN_SHARE[d[2]] * d[8] for t in towns)}
+            chief_areas = {index.row(c)[6:8] for c in chiefs}
             for c in cs:
                 row = index.row(c)
                 s = index.prior(c)
@@ -143,11 +153,16 @@ class Geoparser:
                 if row[2] == "city" and country_named and index.primary_key(c) != k:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
                 if (row[2] == "city" and states and row[8] < 1_000_000 and not index.is_capital(c)
-                        and (row[6] in state_ccs or state_pop > row[8])):
+                        and (row[6] in state_ccs or state_pop > row[8]) and row[6:8] not in chief_areas):
                     # "California" is the state, not the borough in Pennsylvania; "Ontario" the
                     # province, not the Californian city.  But "Gaza" is the city of 410,000, not
                     # Mozambique's province of 385,000.
                     s -= W_STATE_NAME
+                if c in chiefs:
+                    s -= W_STATE_NAME
+                elif (BIGGER_TOWN_ABROAD and row[2] == "admin1" and index.primary_key(c) == k
+                      and any(t[6] != row[6] and t[8] > row[8] for t in towns)):
+                    s -= W_STATE_NAME  # "Gaza": the city of 410,000, not Mozambique's province of 385,000  # "Barcelona", "Rio de Janeiro": the city, not the division named after it
                 if row[6] in dateline_cc and k not in dateline_keys:
                     s += W_DATELINE
                 if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):

@@ -108,6 +108,17 @@ def test_seas_and_straits(geoparser, text, lang, expected):
     assert m.place.kind == "region" and m.place.country_code is None
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Fans in Barcelona and Rio de Janeiro celebrated.", "en", ["city", "city"]),
+    ("Sie fuhren nach Salzburg.", "de", ["city"]),
+    ("Flooding in Quebec and New York.", "en", ["admin1", "admin1"]),
+    ("A ceasefire deal in Gaza is near.", "en", ["city"]),
+])
+def test_divisions_and_their_towns(geoparser, text, lang, expected):
+    """A division known by its chief town is the town; a province bigger than its town stays."""
+    assert [m.place.kind for m in geoparser.parse(text, lang).mentions] == expected
+
+
 def test_qualifiers_pick_the_right_place(geoparser):
     r = geoparser.parse("PARIS, Texas — The mayor of Paris said the storm passed.", "en")
     paris = [m for m in r.mentions if m.surface.lower() == "paris"]
