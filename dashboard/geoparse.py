@@ -134,46 +134,46 @@ class Geoparser:
             qual_for[spans[a].key].append(q)
         feats: dict[str, list[tuple[str, str, str]]] = {}
         for k, cs in cands.items():
-            row_feats = []
-            scores = []
-            country_named = any(index.row(c)[2] == "country" and index.primary_key(c) == k for c in cs)
-            states = [index.row(c) for c in cs if index.row(c)[2] == "admin1" and index.primary_key(c) == k]
+            rows = [index.row(c) for c in cs]
+            feats[k] = [(r[2], r[6], f"{r[6]}.{r[7]}" if r[7] else "") for r in rows]
+            if len(cs) == 1:
+                base[k] = [1.0]  # nothing to decide: the score only sets the belief, which is 1
+                continue
+            own = [index.primary_key(c) == k for c in cs]
+            country_named = any(r[2] == "country" and o for r, o in zip(rows, own))
+            states = [r for r, o in zip(rows, own) if r[2] == "admin1" and o]
             state_ccs = {r[6] for r in states}
             state_pop = max((r[8] for r in states), default=0)
-            towns = [index.row(c) for c in cs if index.row(c)[2] == "city"]
-            # divisions of this name known by their chief town, and those towns
-            chiefs = {c for c in cs if (d := index.row(c))[2] in CHIEF_TOWN_SHARE and index.primary_key(c) == k
+            towns = [r for r in rows if r[2] == "city"]
+            # divisions of this name known by their chief town ("Rio de Janeiro"), and their areas
+            chiefs = {n for n, (d, o) in enumerate(zip(rows, own)) if o and d[2] in CHIEF_TOWN_SHARE
                       and any(t[6] == d[6] and t[7] == d[7] and t[8] >= CHIEF_TOWN_SHARE[d[2]] * d[8] for t in towns)}
-            chief_areas = {index.row(c)[6:8] for c in chiefs}
-            for c in cs:
-                row = index.row(c)
+            chief_areas = {rows[n][6:8] for n in chiefs}
+            scores = []
+            for n, (c, row) in enumerate(zip(cs, rows)):
                 s = index.prior(c)
-                if index.primary_key(c) == k:
+                if own[n]:
                     s += W_PRIMARY_NAME
-                if row[2] == "city" and country_named and index.primary_key(c) != k:
+                if row[2] == "city" and country_named and not own[n]:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
                 if (row[2] == "city" and states and row[8] < 1_000_000 and not index.is_capital(c)
                         and (row[6] in state_ccs or state_pop > row[8]) and row[6:8] not in chief_areas):
                     # "California" is the state, not the borough in Pennsylvania; "Ontario" the
-                    # province, not the Californian city.  But "Gaza" is the city of 410,000, not
-                    # Mozambique's province of 385,000.
+                    # province, not the Californian city.
                     s -= W_STATE_NAME
-                if c in chiefs:
-                    s -= W_STATE_NAME
-                elif (BIGGER_TOWN_ABROAD and row[2] == "admin1" and index.primary_key(c) == k
+                if n in chiefs:
+                    s -= W_STATE_NAME  # "Barcelona", "Rio de Janeiro": the city, not the division named after it
+                elif (BIGGER_TOWN_ABROAD and row[2] == "admin1" and own[n]
                       and any(t[6] != row[6] and t[8] > row[8] for t in towns)):
-                    s -= W_STATE_NAME  # "Gaza": the city of 410,000, not Mozambique's province of 385,000  # "Barcelona", "Rio de Janeiro": the city, not the division named after it
+                    s -= W_STATE_NAME  # "Gaza": the city of 410,000, not Mozambique's province of 385,000
                 if row[6] in dateline_cc and k not in dateline_keys:
                     s += W_DATELINE
-                if any(index.contains(q, c) for qs in qual_for.get(k, ()) for q in qs):
+                if k in qual_for and any(index.contains(q, c) for qs in qual_for[k] for q in qs):
                     s += W_QUALIFIER
                 if row[2] in cued.get(k, ()):
                     s += W_KIND_CUE
                 scores.append(s)
-                a1 = f"{row[6]}.{row[7]}" if row[7] else ""
-                row_feats.append((row[2], row[6], a1))
             base[k] = scores
-            feats[k] = row_feats
 
         belief = {k: _softmax(base[k], 0.15) for k in cands}
         scored_by_key: dict[str, list[float]] = dict(base)

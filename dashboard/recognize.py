@@ -11,14 +11,16 @@ names ("Nice weather", German "das Essen"), person names ("Paris Hilton",
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from dashboard.gazetteer.index import PlaceIndex
-from dashboard.gazetteer.normalize import TOKEN_RE
+from dashboard.gazetteer.normalize import ELISION_RE, TOKEN_RE
 
 _QUOTES = {"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"}
 
+_ELISION_IN_TEXT = re.compile(r"(?<![\w'])" + ELISION_RE.pattern, re.IGNORECASE)  # French/Italian text only
 SENTENCE_END = {".", "!", "?", ":", ";", '"', "“", "”", "„", "«", "»", "(", ")", "[", "]", "|", "•", "·"}
 # Words after which a capitalised German noun is a common noun, not a town ("das Essen").
 DE_ARTICLES = {"der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einen", "einer", "eines",
@@ -107,6 +109,15 @@ def tokenize(text: str) -> list[tuple[int, int, str]]:
         if a in t:
             t = t.replace(a, b)
     toks = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(t)]
+    if "'" in t and _ELISION_IN_TEXT.search(t):
+        split: list[tuple[int, int, str]] = []
+        for s, e, w in toks:
+            m = ELISION_RE.match(w) if "'" in w else None
+            if m:
+                split += [(s, s + m.end(), w[:m.end()]), (s + m.end(), e, w[m.end():])]
+            else:
+                split.append((s, e, w))
+        toks = split
     if "¬" not in t:
         return toks
     out: list[tuple[int, int, str]] = []

@@ -15,11 +15,25 @@ import unicodedata
 # A word: letters and digits (any script) with inner apostrophes.  Anything else that is
 # not a space is a one-character token.
 # An English possessive "'s" is not part of the word, so "China's" yields "China".
+TOKEN_RE = re.compile(r"\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]", re.UNICODE)
 # A French/Italian elided article or preposition is a word of its own ("l'Argentine" is "l'" and
 # "Argentine", "Côte d'Ivoire" is "Côte", "d'", "Ivoire"), so the name after it can be found.
-TOKEN_RE = re.compile(
-    r"(?:[lLdDjJnNsScCmMtT]|[qQ]u|[jJ]usqu|[lL]orsqu|[pP]uisqu|[dDnNsS]ell|[aA]ll)['’](?=\w)"
-    r"|\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]", re.UNICODE)
+# Split after tokenising (only words with an apostrophe are looked at): cheaper than a regex
+# alternative tried at every token.
+ELISION_RE = re.compile(r"(?:[ldjnscmt]|qu|jusqu|lorsqu|puisqu|[dns]ell|all)['’](?=\w)", re.IGNORECASE)
+
+
+def words(text: str) -> list[str]:
+    """The tokens of ``text`` (see :data:`TOKEN_RE`), elided articles split off."""
+    out: list[str] = []
+    for w in TOKEN_RE.findall(text):
+        m = ELISION_RE.match(w) if "'" in w or "’" in w else None
+        if m:
+            out += [w[:m.end()], w[m.end():]]
+        else:
+            out.append(w)
+    return out
+
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
 
@@ -32,7 +46,7 @@ def clean(text: str) -> str:
 def key(name: str) -> str:
     """The lookup key of a name: case-folded tokens joined by single spaces ("Rußland" and
     "Russland" share one key)."""
-    return " ".join(t.casefold() for t in TOKEN_RE.findall(clean(name)))
+    return " ".join(t.casefold() for t in words(clean(name)))
 
 
 def strip_accents(s: str) -> str:
