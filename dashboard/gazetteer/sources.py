@@ -21,6 +21,9 @@ CLDR_LANGS = (
     "zh ja ko id ms vi th ca eu gl et lv lt is ga cy af sw"
 ).split()
 FREQ_LANGS = ("en", "de", "fr", "es")
+# Languages whose ordinary words the recogniser can tell from names: ours, plus the others the
+# language guesser knows (their smaller word lists: "detta" in Swedish, "jos" in Finnish).
+WORD_LANGS = (*FREQ_LANGS, "it", "pt", "nl", "sv", "fi")
 
 # Upper-case abbreviations that name a country in news text; matched case-sensitively.
 COUNTRY_ABBREVIATIONS = {
@@ -126,7 +129,11 @@ def pycountry_names(isos: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
-def load_wordfreq() -> dict[str, dict[str, float]]:
+def load_wordfreq(extra: bool = False) -> dict[str, dict[str, float]]:
+    """Word frequencies of our languages (wordfreq's best lists); with ``extra``, only the other
+    :data:`WORD_LANGS` (its small lists: enough to know the common words)."""
     from wordfreq import get_frequency_dict
 
+    if extra:
+        return {lang: get_frequency_dict(lang, wordlist="small") for lang in WORD_LANGS if lang not in FREQ_LANGS}
     return {lang: get_frequency_dict(lang, wordlist="best") for lang in FREQ_LANGS}
