@@ -20,9 +20,9 @@ import functools
 import logging
 import math
 import re
-from collections import Counter, _count_elements  # type: ignore[attr-defined]
+from collections import Counter, _count_elements, defaultdict  # type: ignore[attr-defined]
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import filterfalse
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -58,6 +58,7 @@ _FUNCTION_WORDS = frozenset(
     "el los las del al y por para con".split()  # es
 )
 _CACHE_LIMIT = 200_000
+_NEW = ("\x00",)  # what a piece not analysed yet says, for a moment (never a word: \x00 is not \w)
 _MULT_N = 64
 _SECOND = itemgetter(1)
 _MULT = [0.0] + [1.0 + 0.5 * math.log(c) for c in range(1, _MULT_N)]  # weight of a word seen c times
@@ -121,44 +122,79 @@ class _Matcher:
         self.phrase_stems = {k[:-1]: k for k in self.phrase_keys if k.endswith("*")}
         self.phrase_stem_lens = sorted({len(k) for k in self.phrase_stems})
         self.cache: dict[str, tuple[tuple[int, float], ...]] = {}
-        self.chunks: dict[str, _Chunk] = {}
-        self.boring: set[str] = set()  # chunks known to say nothing: skipped without a Python step
+        # whitespace-separated piece -> what it says (see _piece); a piece not
+        # seen yet reads as _NEW (a C default factory, so itemgetter can look up
+        # a whole text at once) until said() or Tagger.tag analyses it
+        self.pieces: defaultdict[str, tuple[str, ...]] = defaultdict(repeat(_NEW).__next__)
+        # each word or key in a value of self.pieces -> its (topic, weight) pairs (() for a phrase key)
+        self.hits: dict[str, tuple[tuple[int, float], ...]] = {}
+
+    def trim(self) -> None:
+        """Empty the piece caches once they hold ``2 * _CACHE_LIMIT`` pieces (only between articles)."""
+        if len(self.pieces) >= 2 * _CACHE_LIMIT:
+            self.pieces.clear()
+            self.hits.clear()
+
+    def said(self, seq: Sequence[str]) -> Sequence[tuple[str, ...]]:
+        """What each piece of ``seq`` says, in order: look-ups in C, new pieces analysed once."""
+        pieces = self.pieces
+        n = len(pieces)
+        found = itemgetter(*seq)(pieces) if len(seq) > 1 else tuple([pieces[p] for p in seq])
+        new = len(pieces) - n
+        if new:  # the pieces looked up for the first time are the dict's last entries
+            for raw in list(islice(reversed(pieces), new)):
+                pieces[raw] = self._piece(raw)
+            found = itemgetter(*seq)(pieces) if len(seq) > 1 else tuple([pieces[p] for p in seq])
+        return found
+
+    def _piece(self, raw: str) -> tuple[str, ...]:
+        """What one whitespace-separated piece says: its words with hits and its phrase keys, in order.
+
+        A word that has hits or that phrases need comes once per occurrence (so
+        that counting these tuples over a text counts the words); "stem*" keys
+        follow the word they were found in.  Pieces that say nothing give ``()``.
+        """
+        out: list[str] = []
+        hits = self.hits
+        for w in WORD.findall(raw):
+            h = self.word(w)
+            if h or w in self.phrase_keys:
+                out.append(w)
+                hits[w] = h
+            for key in self._phrase_stem_keys(w):
+                out.append(key)
+                hits[key] = ()
+        return tuple(out)
 
     def chunk(self, raw: str) -> _Chunk:
         """What one whitespace-separated piece of text says: its words' hits and its phrase words.
 
-        Splitting on whitespace is several times cheaper than a word regex, and
-        the pieces ("gaza,", "(sco)", "afghanistan-problems") repeat so often
-        that analysing each distinct piece once, here, is what keeps tagging fast.
+        Not used by :meth:`Tagger.tag` (which reads :attr:`pieces`); kept for the
+        rule-tuning scripts in ``benchmarks/``.
         """
-        found = self.chunks.get(raw)
-        if found is None:
-            words = WORD.findall(raw)
-            found = (
-                tuple((w, hits) for w in words if (hits := self.word(w))),
-                tuple(self._phrase_keys(words)),
-            )
-            if len(self.chunks) >= _CACHE_LIMIT or len(self.boring) >= _CACHE_LIMIT:
-                self.chunks.clear()
-                self.boring.clear()
-            if found[0] or found[1]:
-                self.chunks[raw] = found
-            else:
-                self.boring.add(raw)
-        return found
+        words = WORD.findall(raw)
+        return (
+            tuple((w, hits) for w in words if (hits := self.word(w))),
+            tuple(self._phrase_keys(words)),
+        )
 
     def _phrase_keys(self, words: Iterable[str]) -> Iterator[str]:
         """The words (and "stem*" keys) of a piece that phrases need."""
-        keys, stems = self.phrase_keys, self.phrase_stems
+        keys = self.phrase_keys
         for w in words:
             if w in keys:
                 yield w
-            for k in self.phrase_stem_lens:
-                if k > len(w):
-                    break
-                key = stems.get(w[:k])
-                if key is not None:
-                    yield key
+            yield from self._phrase_stem_keys(w)
+
+    def _phrase_stem_keys(self, w: str) -> Iterator[str]:
+        """The "stem*" keys of phrases that ``w`` starts."""
+        stems = self.phrase_stems
+        for k in self.phrase_stem_lens:
+            if k > len(w):
+                break
+            key = stems.get(w[:k])
+            if key is not None:
+                yield key
 
     def word(self, tok: str) -> tuple[tuple[int, float], ...]:
         """(topic, weight) pairs for one word: per topic the most specific pattern wins."""
@@ -325,53 +361,47 @@ class Tagger:
         low = text.lower()
         seq = low.split()
         matcher = (lang and self._hinted.get(lang)) or self._matcher(seq, lang)
-        chunks_get = matcher.chunks.get
-        chunk = matcher.chunk
-        # The pieces worth a Python step, counted in C: a 2 KB article has ~350
-        # pieces, ~220 distinct, ~70 of them not known to be boring.
+        matcher.trim()
+        # Every piece to what it says, in C (a 2 KB article has ~320 pieces, ~220
+        # distinct, and only a few dozen words worth a Python step).  Counting
+        # the flattened tuples gives each word's count, in order of first occurrence.
         counts: dict[str, int] = {}
-        _count_elements(counts, filterfalse(matcher.boring.__contains__, seq))
-        words: dict[str, list] = {}  # word -> [count, ((topic, weight), ...)]
-        with_phrase_words = []
-        for raw, c in counts.items():
-            hits, pkeys = chunks_get(raw) or chunk(raw)
-            if hits:
-                for w, h in hits:
-                    entry = words.get(w)
-                    if entry is None:
-                        words[w] = [c, h]
-                    else:
-                        entry[0] += c
-            if pkeys:
-                with_phrase_words.append(pkeys)
+        _count_elements(counts, chain.from_iterable(filter(None, matcher.said(seq))))
+        hits_of = matcher.hits
         n = len(self.topics)
         raw_scores = [0.0] * n
         # per topic: {word or phrase: contribution}; sorted only for the topics reported
         evidence: list[dict[str, float]] = [{} for _ in range(n)]
         if title:
             title_words: set[str] = set()
-            for piece in title.lower().split():
-                for w, h in chunk(piece)[0]:
-                    title_words.add(w)
-                    if w not in words:
-                        words[w] = [0, h]
-            for w, (c, h) in words.items():
-                mult = _MULT[c] if c < _MULT_N else 1.0 + 0.5 * math.log(c)
-                if w in title_words:
-                    mult += 1.0
-                for ti, weight in h:
-                    v = weight * mult
-                    raw_scores[ti] += v
-                    evidence[ti][w] = v
+            for said in matcher.said(title.lower().split()):
+                for w in said:
+                    if hits_of[w]:
+                        title_words.add(w)
+                        if w not in counts:
+                            counts[w] = 0
+            for w, c in counts.items():
+                h = hits_of[w]
+                if h:
+                    mult = _MULT[c] if c < _MULT_N else 1.0 + 0.5 * math.log(c)
+                    if w in title_words:
+                        mult += 1.0
+                    for ti, weight in h:
+                        v = weight * mult
+                        raw_scores[ti] += v
+                        evidence[ti][w] = v
         else:
-            for w, (c, h) in words.items():
-                mult = _MULT[c] if c < _MULT_N else 1.0 + 0.5 * math.log(c)
-                for ti, weight in h:
-                    v = weight * mult
-                    raw_scores[ti] += v
-                    evidence[ti][w] = v
-        if with_phrase_words:
-            self._phrases(matcher, low, set().union(*with_phrase_words), raw_scores, evidence)
+            for w, c in counts.items():
+                h = hits_of[w]
+                if h:
+                    mult = _MULT[c] if c < _MULT_N else 1.0 + 0.5 * math.log(c)
+                    for ti, weight in h:
+                        v = weight * mult
+                        raw_scores[ti] += v
+                        evidence[ti][w] = v
+        keys = matcher.phrase_keys.intersection(counts)
+        if keys:
+            self._phrases(matcher, low, keys, raw_scores, evidence)
         tags: list[str] = []
         for cat in categories:
             hit = self._aliases.get(_norm_category(cat))
@@ -388,7 +418,7 @@ class Tagger:
     def _phrases(
         matcher: _Matcher,
         low: str,
-        keys: set[str],
+        keys: frozenset[str],
         raw: list[float],
         evidence: list[dict[str, float]],
     ) -> None:
