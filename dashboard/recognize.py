@@ -283,7 +283,9 @@ class Recognizer:
 
         # Short upper-case words are acronyms ("SCO", "CCTV") unless listed as a country's abbreviation.
         if single and surface.isupper() and len(surface) <= 4 and surface not in index.abbrevs:
-            if len(surface) < 3 or not kinds & {"country", "admin1"}:
+            dateline = (len(surface) >= 3 and nxt in DASHES
+                        and (i == 0 or "\n" in text[toks[i - 1][1]:toks[i][0]]))  # "ROMA -", "OSLO:"
+            if not dateline and (len(surface) < 3 or not kinds & {"country", "admin1"}):
                 return False
         if not big:
             # A capital or a city of a million people is known by its own name even when it is also a word.
@@ -299,12 +301,12 @@ class Recognizer:
                 return PERSON
             if nxt_low in SPEECH_VERBS and prev not in LOCATIVE:
                 return PERSON_WEAK
-        if (COMMON_WORDS_POP and lang in (None, "en") and not single and not big and prev not in LOCATIVE
+        if (COMMON_WORDS_POP and not single and not big and prev not in LOCATIVE
                 and not kinds & {"admin1", "admin2"}
                 and max(index.row(c)[8] for c in span.candidates) < COMMON_WORDS_POP
                 and all(index.word_zipf(w, lang) >= 4.0 for w in low[i:j] if w[0].isalpha())):
-            # "White House officials", "the Old Town": a small town named with everyday words needs
-            # "in", "from"...; "the Long Beach port" is the city.
+            # "White House officials", "the Old Town", "la Casa Blanca": a small town named with
+            # everyday words needs "in", "from"...; "the Long Beach port" is the city.
             return False
 
         if lang == DE_LANG:
