@@ -157,6 +157,9 @@ class Recognizer:
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
         starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
+        if lang != DE_LANG:  # (German genitives are looked for at every capitalised word)
+            maxlen, abbrevs = self._maxlen, index.abbrevs
+            starts = [n for n in starts if low[n] in maxlen or toks[n][2] in abbrevs]
         ahead: dict[int, tuple[int, str, bool] | None] = {}  # _match_at(i + 1), looked at already
         i = 0
         for i0 in starts:
