@@ -60,6 +60,7 @@ _FUNCTION_WORDS = frozenset(
 _CACHE_LIMIT = 200_000
 _NEW = ("\x00",)  # what a piece not analysed yet says, for a moment (never a word: \x00 is not \w)
 _MULT_N = 64
+_FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
 _MULT = [0.0] + [1.0 + 0.5 * math.log(c) for c in range(1, _MULT_N)]  # weight of a word seen c times
 
@@ -128,30 +129,39 @@ class _Matcher:
         self.phrase_stems = {k[:-1]: k for k in self.phrase_keys if k.endswith("*")}
         self.phrase_stem_lens = sorted({len(k) for k in self.phrase_stems})
         self.cache: dict[str, tuple[tuple[int, float], ...]] = {}
-        # whitespace-separated piece -> what it says (see _piece); a piece not
-        # seen yet reads as _NEW (a C default factory, so itemgetter can look up
-        # a whole text at once) until said() or Tagger.tag analyses it
+        # whitespace-separated piece -> what it says (see _piece).  A piece not
+        # seen yet reads as _NEW (a default factory in C, so that itemgetter can
+        # look up a whole text at once) until said() analyses it.
         self.pieces: defaultdict[str, tuple[str, ...]] = defaultdict(repeat(_NEW).__next__)
         # each word or key in a value of self.pieces -> its (topic, weight) pairs (() for a phrase key)
         self.hits: dict[str, tuple[tuple[int, float], ...]] = {}
+        self.interned: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def trim(self) -> None:
         """Empty the piece caches once they hold ``2 * _CACHE_LIMIT`` pieces (only between articles)."""
         if len(self.pieces) >= 2 * _CACHE_LIMIT:
             self.pieces.clear()
             self.hits.clear()
+            self.interned.clear()
 
     def said(self, seq: Sequence[str]) -> Sequence[tuple[str, ...]]:
         """What each piece of ``seq`` says, in order: look-ups in C, new pieces analysed once."""
         pieces = self.pieces
-        n = len(pieces)
+        known = len(pieces)
         found = itemgetter(*seq)(pieces) if len(seq) > 1 else tuple([pieces[p] for p in seq])
-        new = len(pieces) - n
-        if new:  # the pieces looked up for the first time are the dict's last entries
-            for raw in list(islice(reversed(pieces), new)):
-                pieces[raw] = self._piece(raw)
+        if len(pieces) != known:  # the pieces seen for the first time are the dict's last entries
+            self._learn(list(islice(reversed(pieces), len(pieces) - known)))
             found = itemgetter(*seq)(pieces) if len(seq) > 1 else tuple([pieces[p] for p in seq])
         return found
+
+    def repair(self) -> None:
+        """Analyse the pieces a call left as _NEW (interrupted, or raced by another thread)."""
+        self._learn([raw for raw, said in self.pieces.items() if said is _NEW])
+
+    def _learn(self, new: Iterable[str]) -> None:
+        pieces = self.pieces
+        for raw in new:
+            pieces[raw] = self._piece(raw)
 
     def _piece(self, raw: str) -> tuple[str, ...]:
         """What one whitespace-separated piece says: its words with hits and its phrase keys, in order.
@@ -170,7 +180,8 @@ class _Matcher:
             for key in self._phrase_stem_keys(w):
                 out.append(key)
                 hits[key] = ()
-        return tuple(out)
+        found = tuple(out)
+        return self.interned.setdefault(found, found)  # "gaza," and "gaza" share one tuple
 
     def chunk(self, raw: str) -> _Chunk:
         """What one whitespace-separated piece of text says: its words' hits and its phrase words.
@@ -373,6 +384,10 @@ class Tagger:
         # the flattened tuples gives each word's count, in order of first occurrence.
         counts: dict[str, int] = {}
         _count_elements(counts, chain.from_iterable(filter(None, matcher.said(seq))))
+        if _NEW[0] in counts:  # a piece another call looked up but did not get to analyse
+            matcher.repair()
+            counts = {}
+            _count_elements(counts, chain.from_iterable(filter(None, matcher.said(seq))))
         hits_of = matcher.hits
         n = len(self.topics)
         raw_scores = [0.0] * n
@@ -382,7 +397,7 @@ class Tagger:
             title_words: set[str] = set()
             for said in matcher.said(title.lower().split()):
                 for w in said:
-                    if hits_of[w]:
+                    if hits_of.get(w):
                         title_words.add(w)
                         if w not in counts:
                             counts[w] = 0
@@ -460,9 +475,9 @@ class Tagger:
         for _, i in order[: self.max_topics]:
             # best five by contribution, ties alphabetical (stable sorts, in C)
             top = sorted(sorted(evidence[i].items()), key=_SECOND, reverse=True)[:5]
-            out.append(
-                TopicScore(ids[i], round(1.0 - exp(-raw[i] / 6.0), 4), tuple([w for w, v in top if v > 0]))
-            )
+            # sorted best first: if the last one counts for the topic, all do
+            words = tuple(map(_FIRST, top)) if top and top[-1][1] > 0 else tuple([w for w, v in top if v > 0])
+            out.append(TopicScore(ids[i], round(1.0 - exp(-raw[i] / 6.0), 4), words))
         return tuple(out)
 
 

@@ -387,3 +387,31 @@ VOCABULARY = [
 @pytest.mark.parametrize(("lang", "text", "expected"), VOCABULARY)
 def test_diplomacy_trade_culture_science_vocabulary(lang: str, text: str, expected: str) -> None:
     assert top(text, lang) == expected, tag(text, lang=lang)
+
+
+def test_results_do_not_depend_on_what_the_caches_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tagging caches what each whitespace piece says; emptying or half-filling them changes nothing."""
+    import dashboard.topics as topics
+
+    texts = [
+        ("en", "The prime minister resigned after the election; the Prime-Minister's party lost.", "Vote"),
+        ("en", "Drone strikes killed civilians, the death toll rose after the drone strike.", ""),
+        ("de", "Nach dem schweren Erdbeben stieg die Zahl der Todesopfer, das Erdbeben war stark.", ""),
+        ("fr", "Le cessez-le-feu a été rompu; le Premier ministre appelle au cessez-le-feu.", "Gaza"),
+        (None, SEED.read_text(encoding="utf-8"), "Waffenruhe"),
+        ("en", "x", ""),
+        ("en", "", ""),
+    ]
+    rules = load_rules(default_rules_path())
+    expected = [Tagger(rules).tag(text, lang=lang, title=title) for lang, text, title in texts]
+    monkeypatch.setattr(topics, "_CACHE_LIMIT", 5)  # emptied between almost every two articles
+    small = Tagger(rules)
+    assert [small.tag(text, lang=lang, title=title) for lang, text, title in texts * 2] == expected * 2
+    monkeypatch.undo()
+    warm = Tagger(rules)
+    assert [warm.tag(text, lang=lang, title=title) for lang, text, title in texts * 2] == expected * 2
+    # a piece looked up but never analysed (an interrupted call) is analysed by the next one
+    matcher = warm._matchers["en"]
+    matcher.pieces["minister"] = topics._NEW
+    assert warm.tag(texts[0][1], lang="en", title="Vote") == expected[0]
+    assert matcher.pieces["minister"] is not topics._NEW
