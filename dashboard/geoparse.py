@@ -74,7 +74,7 @@ class Geoparser:
     def __init__(self, index: PlaceIndex | None = None) -> None:
         self.index = index or load_index()
         self.recognizer = Recognizer(self.index)
-        self._neighbours = {cc: tuple(n for n in m.get("neighbours", "").split(",") if n)
+        self._neighbours = {cc: frozenset(n for n in m.get("neighbours", "").split(",") if n)
                             for cc, m in self.index.country_meta.items()}
 
     def parse(self, text: str, lang: str | None = None) -> GeoparseResult:
@@ -140,14 +140,16 @@ class Geoparser:
                 base[k] = [1.0]  # nothing to decide: the score only sets the belief, which is 1
                 continue
             own = [index.primary_key(c) == k for c in cs]
-            country_named = any(r[2] == "country" and o for r, o in zip(rows, own))
-            states = [r for r, o in zip(rows, own) if r[2] == "admin1" and o]
+            kinds = {r[2] for r in rows}
+            country_named = "country" in kinds and any(r[2] == "country" and o for r, o in zip(rows, own))
+            towns = [r for r in rows if r[2] == "city"] if "city" in kinds else []
+            states = [r for r, o in zip(rows, own) if r[2] == "admin1" and o] if towns else []
             state_ccs = {r[6] for r in states}
             state_pop = max((r[8] for r in states), default=0)
-            towns = [r for r in rows if r[2] == "city"]
             # divisions of this name known by their chief town ("Rio de Janeiro"), and their areas
             chiefs = {n for n, (d, o) in enumerate(zip(rows, own)) if o and d[2] in CHIEF_TOWN_SHARE
-                      and any(t[6] == d[6] and t[7] == d[7] and t[8] >= CHIEF_TOWN_SHARE[d[2]] * d[8] for t in towns)}
+                      and any(t[6] == d[6] and t[7] == d[7] and t[8] >= CHIEF_TOWN_SHARE[d[2]] * d[8] for t in towns)
+                      } if towns and len(kinds) > 1 else set()
             chief_areas = {rows[n][6:8] for n in chiefs}
             scores = []
             for n, (c, row) in enumerate(zip(cs, rows)):
@@ -199,20 +201,31 @@ class Geoparser:
                 own_c[k], own_a[k] = oc, oa
             total = sum(cmass.values())
             near = self._nearby_support(cands, belief, counts, set(ambiguous))
+            neighbour_mass: dict[str, float] = {}  # belief in the countries bordering a country
             for k in ambiguous:
-                rest = total - sum(own_c[k].values())
+                oc, oa = own_c[k], own_a[k]
+                rest = total - sum(oc.values())
+                support: dict[str, float] = {}  # per country of this name's candidates, computed once
+                if rest > 0.5:
+                    for cc in {f[1] for f in feats[k] if f[1]}:
+                        v = W_COUNTRY * (cmass.get(cc, 0.0) - oc.get(cc, 0.0))
+                        nb = self._neighbours.get(cc)
+                        if nb:
+                            nm = neighbour_mass.get(cc)
+                            if nm is None:
+                                nm = neighbour_mass[cc] = sum(m for x, m in cmass.items() if x in nb)
+                            if len(oc) > 1:
+                                nm -= sum(m for x, m in oc.items() if x in nb)
+                            v += W_NEIGHBOUR * nm
+                        support[cc] = v / rest
                 out = []
                 for s0, (_kind, cc, a1) in zip(base[k], feats[k]):
-                    s = s0
-                    if cc and rest > 0.5:
-                        s += W_COUNTRY * (cmass[cc] - own_c[k][cc]) / rest
-                        if W_NEIGHBOUR:
-                            s += W_NEIGHBOUR * sum(cmass[n] - own_c[k][n] for n in self._neighbours.get(cc, ())) / rest
+                    s = s0 + support.get(cc, 0.0)
                     if a1:
-                        s += W_ADMIN1 * min(1.0, amass[a1] - own_a[k][a1])
+                        s += W_ADMIN1 * min(1.0, amass.get(a1, 0.0) - oa.get(a1, 0.0))
                     out.append(s)
-                for n, support in near.get(k, {}).items():
-                    out[n] += W_NEAR * min(1.0, support)
+                for n, nearby in near.get(k, {}).items():
+                    out[n] += W_NEAR * min(1.0, nearby)
                 scored_by_key[k] = out
                 belief[k] = _softmax(out, 0.15)
 
