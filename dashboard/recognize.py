@@ -186,7 +186,8 @@ class Recognizer:
             if found is None:
                 continue
             nxt_found = None
-            if i + 1 < n and toks[i + 1][2][0].isupper():
+            if i + 1 < n and toks[i + 1][2][0].isupper() and (
+                    lang == DE_LANG or low[i + 1] in self._maxlen or toks[i + 1][2] in index.abbrevs):
                 nxt_found = ahead[i + 1] = self._match_at(i + 1, toks, low, lang)
             if nxt_found is not None and nxt_found[0] > found[0]:
                 continue  # "La Côte d'Ivoire": the longer name starting one word later wins
@@ -239,14 +240,18 @@ class Recognizer:
         tok = toks[i][2]
         german = lang == DE_LANG
         if limit or german:
-            for j in range(min(n, i + max(limit, 1)), i, -1):
-                # Names never span a line break or a gap of more than one space.
-                if j - i > 1 and toks[j - 1][0] - toks[j - 2][1] > 1:
-                    continue
-                # The last word of a name is capitalised: "New York state" is "New York".
-                if j - i > 1 and not _capitalised(toks[j - 1][2]):
-                    continue
-                k = " ".join(low[i:j]) if j - i > 1 else low[i]
+            # Names never span a line break or a gap of more than one space.
+            jmax, stop = i + 1, min(n, i + max(limit, 1))
+            while jmax < stop and toks[jmax][0] - toks[jmax - 1][1] <= 1:
+                jmax += 1
+            for j in range(jmax, i, -1):
+                if j - i > 1:
+                    # The last word of a name is capitalised: "New York state" is "New York".
+                    if not _capitalised(toks[j - 1][2]):
+                        continue
+                    k = " ".join(low[i:j])
+                else:
+                    k = low[i]
                 if k in names:
                     return j, k, False
                 if german and k.endswith("s") and len(toks[j - 1][2]) > 4 and k[:-1] in names:
