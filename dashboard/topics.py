@@ -3,11 +3,13 @@
 Rules live in a TOML file (``dashboard/data/topics.toml``, see
 :mod:`dashboard.topics_rules`) so that users can read why an article got a
 topic and add their own.  A :class:`Tagger` compiles them once into plain dicts;
-tagging then splits the text on whitespace once, drops in C the pieces already
-known to say nothing, and looks each remaining distinct piece up in a
-per-language cache.  Phrases are regex scans of the text, tried only when their
-words all occur.  That costs about 105–110 µs of CPU per 2 KB article on one core
-(about a tenth of geoparsing it, see ``benchmarks/topics_speed.py``) and does no I/O.
+tagging then splits the text on whitespace once and looks every piece up, in C,
+in a per-language cache of what each piece says (the words in it that count for
+a topic or that phrases need); one Counter pass over those gives the word counts,
+so that only the few dozen words that matter take a Python step.  Phrases are
+regex scans of the text, tried only when their words all occur.  That costs
+about 100 µs of CPU per 2 KB article on one core (about 9 % of geoparsing it, see
+``benchmarks/topics_speed.py``) and does no I/O.
 
 German compounds and inflection are handled by affix patterns on words
 (``*waffenruhe``, ``*erdbeben*``, ``wahl*``) rather than by a stemmer: news
@@ -247,7 +249,7 @@ class Tagger:
     """Assigns topics to texts from a :class:`~dashboard.topics_rules.RuleSet`.
 
     Build it once (it compiles every pattern) and call :meth:`tag` per article;
-    :meth:`tag` is pure apart from a bounded cache of word look-ups.
+    :meth:`tag` is pure apart from bounded caches of word and piece look-ups.
 
     Parameters
     ----------
@@ -394,14 +396,17 @@ class Tagger:
         # per topic: {word or phrase: contribution}; sorted only for the topics reported
         evidence: list[dict[str, float]] = [{} for _ in range(n)]
         if title:
+            # title words count double; those not in the text count once, after
+            # the text's (kept apart: the phrases searched for depend on the text alone)
             title_words: set[str] = set()
+            title_only: dict[str, int] = {}
             for said in matcher.said(title.lower().split()):
                 for w in said:
                     if hits_of.get(w):
                         title_words.add(w)
                         if w not in counts:
-                            counts[w] = 0
-            for w, c in counts.items():
+                            title_only[w] = 0
+            for w, c in chain(counts.items(), title_only.items()):
                 h = hits_of[w]
                 if h:
                     mult = _MULT[c] if c < _MULT_N else 1.0 + 0.5 * math.log(c)
@@ -447,8 +452,8 @@ class Tagger:
         """Add phrase matches; a phrase replaces the single words it is made of.
 
         Only phrases whose words all occur (are in ``keys``) are searched for:
-        about eight regex scans of ~2 µs per 2 KB article, the largest single
-        cost of tagging.
+        about eight regex scans of 1–2 µs per 2 KB article, the largest single
+        cost of tagging after splitting the text and looking its pieces up.
         """
         groups = matcher.phrases
         for anchor in anchors:

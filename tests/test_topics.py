@@ -415,3 +415,9 @@ def test_results_do_not_depend_on_what_the_caches_hold(monkeypatch: pytest.Monke
     matcher.pieces["minister"] = topics._NEW
     assert warm.tag(texts[0][1], lang="en", title="Vote") == expected[0]
     assert matcher.pieces["minister"] is not topics._NEW
+
+
+def test_phrases_are_searched_for_when_their_words_are_in_the_text_not_the_title() -> None:
+    # "islamic" is in the text only inside "aa_islamic" (which the phrase regex would accept)
+    text = "aa_islamic state and state fighters"
+    assert tag(text, lang="en", title="Islamic") == tag(text, lang="en")
