@@ -140,8 +140,8 @@ class _Matcher:
         self.interned: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def trim(self) -> None:
-        """Empty the piece caches once they hold ``2 * _CACHE_LIMIT`` pieces (only between articles)."""
-        if len(self.pieces) >= 2 * _CACHE_LIMIT:
+        """Empty the piece caches once they hold ``_CACHE_LIMIT`` pieces (only between articles)."""
+        if len(self.pieces) >= _CACHE_LIMIT:
             self.pieces.clear()
             self.hits.clear()
             self.interned.clear()
