@@ -23,7 +23,7 @@ import logging
 import math
 import re
 from collections import Counter, _count_elements, defaultdict  # type: ignore[attr-defined]
-from collections.abc import Callable, Iterable, Iterator, KeysView, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -121,9 +121,14 @@ class _Matcher:
         # need (then the longest): "prime" for "prime minister", not "minister",
         # so that an article with "minister" does not try every "... minister".
         shared = Counter(w for p in phrases for w in p[0])
+        # the same, with what else each phrase needs: one word (most phrases), none, or a set
+        self.candidates: dict[str, list[tuple[str | frozenset[str] | None, _Phrase]]] = {}
         for phrase in phrases:
             anchor = min(sorted(phrase[0]), key=lambda w: (shared[w], -len(w)))
             self.phrases.setdefault(anchor, []).append(phrase)
+            rest = phrase[0] - {anchor}
+            other = None if not rest else next(iter(rest)) if len(rest) == 1 else rest
+            self.candidates.setdefault(anchor, []).append((other, phrase))
         self.prefix_lens = sorted({len(k) for k in self.prefix})
         self.suffix_lens = sorted({len(k) for k in self.suffix})
         self.phrase_anchors = frozenset(self.phrases)
@@ -427,7 +432,7 @@ class Tagger:
                         evidence[ti][w] = v
         anchors = matcher.phrase_anchors.intersection(counts)
         if anchors:
-            self._phrases(matcher, low, anchors, counts.keys(), raw_scores, evidence)
+            self._phrases(matcher, low, anchors, counts, raw_scores, evidence)
         tags: list[str] = []
         for cat in categories:
             hit = self._aliases.get(_norm_category(cat))
@@ -445,20 +450,25 @@ class Tagger:
         matcher: _Matcher,
         low: str,
         anchors: Iterable[str],
-        keys: KeysView[str],
+        counts: dict[str, int],
         raw: list[float],
         evidence: list[dict[str, float]],
     ) -> None:
         """Add phrase matches; a phrase replaces the single words it is made of.
 
-        Only phrases whose words all occur (are in ``keys``) are searched for:
+        Only phrases whose words all occur (are in ``counts``) are searched for:
         about eight regex scans of 1–2 µs per 2 KB article, the largest single
         cost of tagging after splitting the text and looking its pieces up.
         """
-        groups = matcher.phrases
+        groups = matcher.candidates
+        keys = counts.keys()
         for anchor in anchors:
-            for need, findall, ti, w, parts, label in groups[anchor]:
-                if keys >= need and (found := len(findall(low))):
+            for other, phrase in groups[anchor]:
+                if other is None or (other in counts if isinstance(other, str) else keys >= other):
+                    _, findall, ti, w, parts, label = phrase
+                    found = len(findall(low))
+                    if not found:
+                        continue
                     add = w * (_MULT[found] if found < _MULT_N else 1.0 + 0.5 * math.log(found))
                     raw[ti] += add
                     ev = evidence[ti]
