@@ -170,8 +170,8 @@ class Geoparser:
                     s -= W_STATE_NAME  # "Gaza": the city of 410,000, not Mozambique's province of 385,000
                 if row[6] in dateline_cc and k not in dateline_keys:
                     s += W_DATELINE
-                if k in qual_for and any(index.contains(q, c) for qs in qual_for[k] for q in qs):
-                    s += W_QUALIFIER
+                if k in qual_for and not country_named and any(index.contains(q, c) for qs in qual_for[k] for q in qs):
+                    s += W_QUALIFIER  # (a country's own name in a list, "Mexico, China, Japan", is no town)
                 if row[2] in cued.get(k, ()):
                     s += W_KIND_CUE
                 scores.append(s)
