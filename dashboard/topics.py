@@ -8,8 +8,8 @@ in a per-language cache of what each piece says (the words in it that count for
 a topic or that phrases need); one Counter pass over those gives the word counts,
 so that only the few dozen words that matter take a Python step.  Phrases are
 regex scans of the text, tried only when their words all occur.  That costs
-about 100 µs of CPU per 2 KB article on one core (about 9 % of geoparsing it, see
-``benchmarks/topics_speed.py``) and does no I/O.
+about 100 µs of CPU per 2 KB article on one core (a little under a tenth of
+geoparsing it, see ``benchmarks/topics_speed.py``) and does no I/O.
 
 German compounds and inflection are handled by affix patterns on words
 (``*waffenruhe``, ``*erdbeben*``, ``wahl*``) rather than by a stemmer: news
@@ -24,7 +24,7 @@ import math
 import re
 from collections import Counter, _count_elements, defaultdict  # type: ignore[attr-defined]
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain, islice, repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -138,7 +138,7 @@ class _Matcher:
         self.cache: dict[str, tuple[tuple[int, float], ...]] = {}
         # whitespace-separated piece -> what it says (see _piece).  A piece not
         # seen yet reads as _NEW (a default factory in C, so that itemgetter can
-        # look up a whole text at once) until said() analyses it.
+        # look up a whole text at once) until said_slowly() analyses it.
         self.pieces: defaultdict[str, tuple[str, ...]] = defaultdict(repeat(_NEW).__next__)
         # each word or key in a value of self.pieces -> its (topic, weight) pairs (() for a phrase key)
         self.hits: dict[str, tuple[tuple[int, float], ...]] = {}
@@ -148,27 +148,38 @@ class _Matcher:
         """Empty the piece caches once they hold ``_CACHE_LIMIT`` pieces (only between articles)."""
         if len(self.pieces) >= _CACHE_LIMIT:
             self.pieces.clear()
-            self.hits.clear()
             self.interned.clear()
+            self.hits = {}  # a new dict: a call in another thread may still be reading the old one
 
     def said(self, seq: Sequence[str]) -> Sequence[tuple[str, ...]]:
         """What each piece of ``seq`` says, in order: look-ups in C, new pieces analysed once."""
         pieces = self.pieces
         known = len(pieces)
         found = itemgetter(*seq)(pieces) if len(seq) > 1 else tuple([pieces[p] for p in seq])
-        if len(pieces) != known:  # the pieces seen for the first time are the dict's last entries
-            self._learn(list(islice(reversed(pieces), len(pieces) - known)))
-            found = itemgetter(*seq)(pieces) if len(seq) > 1 else tuple([pieces[p] for p in seq])
-        return found
+        return found if len(pieces) == known else self.said_slowly(seq)
 
-    def repair(self) -> None:
-        """Analyse the pieces a call left as _NEW (interrupted, or raced by another thread)."""
-        self._learn([raw for raw, said in self.pieces.items() if said is _NEW])
+    def said_slowly(self, seq: Sequence[str]) -> list[tuple[str, ...]]:
+        """:meth:`said` in Python, analysing the pieces that read as _NEW.
 
-    def _learn(self, new: Iterable[str]) -> None:
+        Those are pieces seen for the first time, and pieces that a call looked
+        up but did not get to analyse (interrupted, or racing another thread).
+        """
         pieces = self.pieces
-        for raw in new:
-            pieces[raw] = self._piece(raw)
+        out = []
+        for raw in seq:
+            said = pieces.get(raw)
+            if said is None or said is _NEW:
+                said = pieces[raw] = self._piece(raw)
+            out.append(said)
+        return out
+
+    def hits_of(self, words: Iterable[str]) -> dict[str, tuple[tuple[int, float], ...]]:
+        """:attr:`hits`, sure to hold ``words`` (another thread may have emptied it meanwhile)."""
+        hits = self.hits
+        for w in words:
+            if w not in hits:
+                hits[w] = () if w.endswith("*") else self.word(w)
+        return hits
 
     def _piece(self, raw: str) -> tuple[str, ...]:
         """What one whitespace-separated piece says: its words with hits and its phrase keys, in order.
@@ -391,23 +402,49 @@ class Tagger:
         # the flattened tuples gives each word's count, in order of first occurrence.
         counts: dict[str, int] = {}
         _count_elements(counts, chain.from_iterable(filter(None, matcher.said(seq))))
-        if _NEW[0] in counts:  # a piece another call looked up but did not get to analyse
-            matcher.repair()
+        if _NEW[0] in counts:  # see said_slowly
             counts = {}
-            _count_elements(counts, chain.from_iterable(filter(None, matcher.said(seq))))
-        hits_of = matcher.hits
+            _count_elements(counts, chain.from_iterable(filter(None, matcher.said_slowly(seq))))
+        said_in_title = matcher.said_slowly(title.lower().split()) if title else []
+        try:
+            raw_scores, evidence = self._score(counts, matcher.hits, said_in_title)
+        except KeyError:  # another thread emptied the caches meanwhile
+            hits_of = matcher.hits_of(chain(counts, *said_in_title))
+            raw_scores, evidence = self._score(counts, hits_of, said_in_title)
+        anchors = matcher.phrase_anchors.intersection(counts)
+        if anchors:
+            self._phrases(matcher, low, anchors, counts, raw_scores, evidence)
+        tags: list[str] = []
+        for cat in categories:
+            hit = self._aliases.get(_norm_category(cat))
+            if hit:
+                for ti in hit:
+                    raw_scores[ti] += self.category_weight
+                    evidence[ti][f"category: {cat.strip()}"] = self.category_weight * 10
+            elif cat.strip() and SOURCE_PREFIX + cat.strip() not in tags:
+                tags.append(SOURCE_PREFIX + cat.strip())
+        found = self._result(raw_scores, evidence)
+        return found + tuple([TopicScore(t, 1.0, ("category",)) for t in tags]) if tags else found
+
+    def _score(
+        self,
+        counts: dict[str, int],
+        hits_of: dict[str, tuple[tuple[int, float], ...]],
+        said_in_title: Sequence[tuple[str, ...]],
+    ) -> tuple[list[float], list[dict[str, float]]]:
+        """Raw score per topic and, per topic, {word: contribution}, from the counted words."""
         n = len(self.topics)
         raw_scores = [0.0] * n
         # per topic: {word or phrase: contribution}; sorted only for the topics reported
         evidence: list[dict[str, float]] = [{} for _ in range(n)]
-        if title:
+        if said_in_title:
             # title words count double; those not in the text count once, after
             # the text's (kept apart: the phrases searched for depend on the text alone)
             title_words: set[str] = set()
             title_only: dict[str, int] = {}
-            for said in matcher.said(title.lower().split()):
+            for said in said_in_title:
                 for w in said:
-                    if hits_of.get(w):
+                    if hits_of[w]:
                         title_words.add(w)
                         if w not in counts:
                             title_only[w] = 0
@@ -430,20 +467,7 @@ class Tagger:
                         v = weight * mult
                         raw_scores[ti] += v
                         evidence[ti][w] = v
-        anchors = matcher.phrase_anchors.intersection(counts)
-        if anchors:
-            self._phrases(matcher, low, anchors, counts, raw_scores, evidence)
-        tags: list[str] = []
-        for cat in categories:
-            hit = self._aliases.get(_norm_category(cat))
-            if hit:
-                for ti in hit:
-                    raw_scores[ti] += self.category_weight
-                    evidence[ti][f"category: {cat.strip()}"] = self.category_weight * 10
-            elif cat.strip() and SOURCE_PREFIX + cat.strip() not in tags:
-                tags.append(SOURCE_PREFIX + cat.strip())
-        found = self._result(raw_scores, evidence)
-        return found + tuple([TopicScore(t, 1.0, ("category",)) for t in tags]) if tags else found
+        return raw_scores, evidence
 
     @staticmethod
     def _phrases(
