@@ -83,6 +83,7 @@ WORD_IN_NAME = 0.3
 DE_WORD = 1.0
 FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es"})
 LOCATIVE_CREDIT = 0.25  # chosen on the dev halves (0, 0.25, 0.5, 1)
+SURNAME_ZIPF = 3.6  # a capitalised word glued after a town name, rarer than this, is a surname ("Elon Musk"); dev halves: 3.0-4.0 equal within 0.001
 FUNCTION_WORD = 6.0  # Zipf of the commonest words of a language (en: "which", "from"; fi: "jos")
 COMMON_WORDS_POP = 20_000  # chosen on the dev halves (0, 20k, 50k, 100k)
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
@@ -361,7 +362,7 @@ class Recognizer:
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
                 and not nxt.isupper():
             # (two glued place names are handled by _drop_glued_names)
-            if index.word_zipf(nxt_low, lang) < 3.0 and not index.has_key(nxt_low):
+            if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low):
                 return PERSON
         # Divisions are not famous by population alone: "Health Centre" is not the Centre region.
         famous = big_kind or any(index.is_capital(c) or (index.row(c)[2] == "city" and index.row(c)[8] >= 1_000_000)

@@ -64,6 +64,7 @@ def test_sample_article(geoparser, seed_text):
     ("Somali and Omani officials met White House staff.", "en", []),
     ("U.S. Central Command struck targets; the Long Beach port reopened.", "en", ["United States", "Long Beach"]),
     ("Brent crude rose; Texas crude output fell.", "en", ["Texas"]),
+    ("Elon Musk said the cuts would go on.", "en", []),
     ("ROMA - Il presidente è arrivato a Milano.", "it", ["Rome", "Milan"]),
     ("La Casa Blanca criticó a Venezuela.", "es", ["Venezuela"]),
     ("Jos nämä huhut toteutuvat, Helsinki vastaa.", "fi", ["Helsinki"]),
