@@ -65,6 +65,7 @@ def test_sample_article(geoparser, seed_text):
     ("U.S. Central Command struck targets; the Long Beach port reopened.", "en", ["United States", "Long Beach"]),
     ("Brent crude rose; Texas crude output fell.", "en", ["Texas"]),
     ("Elon Musk said the cuts would go on.", "en", []),
+    ("Fighting in the Donbas and in Crimea; protests in Tibet.", "en", ["Donbas", "Avtonomna Respublika Krym", "Xizang"]),
     ("ROMA - Il presidente è arrivato a Milano.", "it", ["Rome", "Milan"]),
     ("La Casa Blanca criticó a Venezuela.", "es", ["Venezuela"]),
     ("Jos nämä huhut toteutuvat, Helsinki vastaa.", "fi", ["Helsinki"]),
@@ -107,6 +108,8 @@ def test_a_neighbour_of_a_named_country_supports_a_place(geoparser):
     ("Iran threatened to close Hormuz, Tehran said.", "en", "Strait of Hormuz"),
     ("Storms over the Atlantic delayed flights.", "en", "Atlantic Ocean"),
     ("Migranten ertranken im Mittelmeer.", "de", "Mediterranean Sea"),
+    ("Snow fell in the Andes.", "en", "Andes"),
+    ("Israel holds the Golan Heights.", "en", "Golan Heights"),
 ])
 def test_seas_and_straits(geoparser, text, lang, expected):
     """Water bodies are places in news; a town named after one does not take its name."""

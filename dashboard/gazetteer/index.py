@@ -36,7 +36,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-WATER_PRIOR = 0.9
+FEATURE_PRIOR = 0.9  # seas, mountain ranges, deserts (see data/regions.json)
 
 
 class PlaceIndex:
@@ -199,10 +199,10 @@ class PlaceIndex:
         if kind == "country":
             return min(0.99, 0.72 + 0.03 * lp)
         if kind == "region":
-            # Seas and straits have no country to draw support from, and a town named after
-            # them ("Atlantic", Iowa; Hormoz, Iran) would take their name in any article that
-            # mentions its country: they start higher.
-            return WATER_PRIOR if row[0].startswith("water:") else 0.75
+            # Seas, straits, mountain ranges mostly have no country to draw support from, and a
+            # town named after them ("Atlantic", Iowa; Hormoz, Iran; Andes, Colombia) would take
+            # their name in any article that mentions its country: they start higher.
+            return FEATURE_PRIOR if row[0].startswith(("water:", "land:")) else 0.75
         if kind == "admin1":
             return min(0.7, 0.25 + 0.04 * lp)
         if kind == "admin2":
