@@ -34,7 +34,7 @@ import math
 from collections import Counter, defaultdict
 
 import numpy as np
-from topics_quality import CLASSES, CORPUS, GOLD, PREDICTED, is_dev, items
+from topics_quality import CORPUS, GOLD, PREDICTED, is_dev, items, scores
 
 from dashboard.topics import _MULT, _MULT_N, Tagger, default_tagger
 from dashboard.topics_rules import WORD, split_pattern
@@ -186,23 +186,7 @@ class LinearScores:
         return None
 
     def macro(self, pred: list[str | None], rows: list[int]) -> float:
-        tp: Counter[str] = Counter()
-        fp: Counter[str] = Counter()
-        fn: Counter[str] = Counter()
-        for d in rows:
-            g, p = self.gold[d], pred[d]
-            if p == g:
-                tp[g] += 1
-            else:
-                fn[g] += 1
-                if p:
-                    fp[p] += 1
-        f = 0.0
-        for c in CLASSES:
-            prec = tp[c] / (tp[c] + fp[c]) if tp[c] + fp[c] else 0.0
-            rec = tp[c] / (tp[c] + fn[c]) if tp[c] + fn[c] else 0.0
-            f += 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        return f / len(CLASSES)
+        return scores([(self.gold[d], pred[d]) for d in rows])[0]
 
     def predictions_with(self, key: tuple[int, str], new: float) -> list[str | None]:
         rows, vals = self.columns[key]
