@@ -65,6 +65,7 @@ def test_sample_article(geoparser, seed_text):
     ("U.S. Central Command struck targets; the Long Beach port reopened.", "en", ["United States", "Long Beach"]),
     ("Brent crude rose; Texas crude output fell.", "en", ["Texas"]),
     ("Elon Musk said the cuts would go on.", "en", []),
+    ("Le club a battu Lyon. Bordeaux et Lille sont sous la neige.", "fr", ["Lyon", "Bordeaux", "Lille"]),
     ("Fighting in the Donbas and in Crimea; protests in Tibet.", "en", ["Donbas", "Avtonomna Respublika Krym", "Xizang"]),
     ("ROMA - Il presidente è arrivato a Milano.", "it", ["Rome", "Milan"]),
     ("La Casa Blanca criticó a Venezuela.", "es", ["Venezuela"]),
