@@ -335,8 +335,10 @@ class PlaceIndex:
         return self._region_members.get(place_id, ())
 
     def regions(self) -> list[Place]:
-        """Continents and regions, for filters."""
-        return [self.place(i) for i, row in enumerate(self._rows) if row[2] in ("continent", "region")]
+        """Continents and regions made of countries, for filters (not seas or mountain ranges:
+        they have no member countries to filter by)."""
+        return [self.place(i) for i, row in enumerate(self._rows)
+                if row[2] in ("continent", "region") and not row[0].startswith(("water:", "land:"))]
 
     def countries(self) -> list[Place]:
         return [self.place(i) for i in self._country_idx.values()]

@@ -55,6 +55,9 @@ def test_regions_have_members_and_boxes(place_index):
     assert central_asia.bbox is not None
     kz = place_index.country("KZ")
     assert kz.bbox is not None and "KZ" in place_index.country_polygons()
+    # the region filter offers areas made of countries, not seas or mountain ranges
+    ids = {p.id for p in place_index.regions()}
+    assert central_asia.id in ids and not any(i.startswith(("water:", "land:")) for i in ids)
 
 
 def test_reverse_gives_country_and_admin1(place_index):
