@@ -81,12 +81,22 @@ WORD_AT_START = 0.5
 WORD_MID = 1.0
 WORD_IN_NAME = 0.3
 DE_WORD = 1.0
+# Languages whose own names for a country are told from other languages' ("Island" is Iceland
+# in German text only).
 FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es"})
-LOCATIVE_CREDIT = 0.25  # chosen on the dev halves (0, 0.25, 0.5, 1)
-HOME_BONUS = 0.5  # a town is more frequent in its own language (Lyon in French); not English: its towns are named with English words. Chosen on SoNAR (0, 0.25, 0.5, 0.75)
-SURNAME_ZIPF = 3.6  # a capitalised word glued after a town name, rarer than this, is a surname ("Elon Musk"); dev halves: 3.0-4.0 equal within 0.001
-FUNCTION_WORD = 6.0  # Zipf of the commonest words of a language (en: "which", "from"; fi: "jos")
-COMMON_WORDS_POP = 20_000  # chosen on the dev halves (0, 20k, 50k, 100k)
+# Extra wordness allowed after "in", "of", "from"...: "in Columbia" is the town. Dev halves: 0-1.
+LOCATIVE_CREDIT = 0.25
+# A town is more frequent in its own language ("Lyon" in French, "Stuttgart" in German): this much
+# Zipf credit, outside English (whose towns are often named with English words). SoNAR: 0-0.75.
+HOME_BONUS = 0.5
+# A capitalised word glued after a town name and rarer than this is a surname ("Elon Musk").
+# Dev halves: 3.0-4.0 all within 0.001 F1.
+SURNAME_ZIPF = 3.6
+# Zipf of a language's commonest words (en "which", "from"; fi "jos"): never a town, however big.
+FUNCTION_WORD = 6.0
+# Below this population, a town named with everyday words needs a locative ("White House
+# officials"). Dev halves: 0, 20k, 50k, 100k.
+COMMON_WORDS_POP = 20_000
 PERSON = "person"  # a strong person cue: a title before, a rare proper name glued after
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 DASHES = {"—", "–", "-", ":", ",", "("}
