@@ -46,13 +46,17 @@ W_COUNTRY_NAME = 0.4
 W_STATE_NAME = 0.3
 LOCAL_KINDS = {"city", "admin2"}
 ITERATIONS = 2
+# Bonus for the kind of place the neighbouring words ask for ("Washington state"): see _kind_cues.
 W_KIND_CUE = 0.5
 # A division whose chief town has this share of its population is known by the town:
 # "Rio de Janeiro", "Salzburg", "Milano" (province) are the cities; "Quebec", "New York" the
 # province and state.  (Division populations sum GeoNames towns, so shares run low.)
 CHIEF_TOWN_SHARE = {"admin1": 0.3, "admin2": 0.15}
+# A first-level division smaller than a same-named town in another country yields to it (Gaza).
 BIGGER_TOWN_ABROAD = True
-W_NEIGHBOUR = 0.15  # a neighbour of a country the article talks about (Gaza with Israel); dev halves: 0.1-0.2 best
+# Support from belief in the countries bordering a candidate's country ("Gaza" beside Israel).
+# Dev halves: 0.1-0.2 best.
+W_NEIGHBOUR = 0.15
 # Words next to a name that say which kind of place it is: "Washington state", "the state of
 # Washington", "New York Governor" (a state or province); "the mayor of Boston", "Quebec city"
 # (a town).  Only the word right before the name (after "of the") and right after it count.
