@@ -2,9 +2,11 @@
 
 Resolution decides which real place a recognised name means, in this order of
 evidence: the place's importance (kind and population), a qualifier written
-next to it ("Paris, Texas", "Córdoba, en Argentina"), the countries and
-first-level divisions the rest of the article talks about, and the dateline.
-One sense per document: every occurrence of a name gets the same place.
+next to it ("Paris, Texas", "Córdoba, en Argentina"), words that ask for a kind
+("Washington state", "the mayor of Boston"), the countries (and their
+neighbours) and first-level divisions the rest of the article talks about, and
+the dateline.  One sense per document: every occurrence of a name gets the same
+place.
 
 Usage::
 
