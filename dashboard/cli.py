@@ -69,6 +69,45 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def topic_rules_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Shared ``--topic-rules FILE`` / ``--topic-rules-mode`` for commands that tag articles.
+
+    The files are checked at once (a bad one stops the command with its line
+    number before anything is read or written) and then handed on through
+    ``DASHBOARD_TOPIC_RULES``, so worker processes and the tagger of
+    :func:`dashboard.topics.default_tagger` use them too.
+    """
+
+    @click.option(
+        "--topic-rules",
+        "topic_rules",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Your topic rules (TOML), added to the shipped ones; repeatable (default: $DASHBOARD_TOPIC_RULES).",
+    )
+    @click.option(
+        "--topic-rules-mode",
+        type=click.Choice(["extend", "replace"]),
+        default=None,
+        help="extend: add to the shipped rules; replace: only yours (default: $DASHBOARD_TOPIC_RULES_MODE or extend).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, topic_rules: tuple[str, ...], topic_rules_mode: str | None, **kwargs: Any) -> Any:
+        import os
+
+        if topic_rules:
+            os.environ["DASHBOARD_TOPIC_RULES"] = os.pathsep.join(topic_rules)
+        if topic_rules_mode:
+            os.environ["DASHBOARD_TOPIC_RULES_MODE"] = topic_rules_mode
+        if topic_rules or topic_rules_mode:
+            from dashboard.topics import default_tagger
+
+            default_tagger()  # read and check the files now
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 def echo_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from dashboard.cli import db_option, main
+from dashboard.cli import db_option, main, topic_rules_option
 from dashboard.config import default_db_url
 from dashboard.errors import ConfigurationError
 
@@ -96,6 +96,7 @@ def serve_environment(
 
 
 @main.command("serve")
+@topic_rules_option
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535), help="TCP port.")
 @click.option(
     "--address",

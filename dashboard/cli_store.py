@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from dashboard.cli import db_option, echo_json, main
+from dashboard.cli import db_option, echo_json, main, topic_rules_option
 from dashboard.errors import InputError
 from dashboard.models import Filters
 
@@ -68,6 +68,7 @@ def _bounds(value: str | None) -> tuple[float, float, float, float] | None:
 @main.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
 @db_option
+@topic_rules_option
 @click.option("--glob", "glob_pattern", metavar="PATTERN", help="Only files matching this in folders, e.g. '*.txt'.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN,...",
               help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories.")
@@ -95,6 +96,7 @@ def ingest_cmd(sources: tuple[str, ...], db_url: str | None, glob_pattern: str |
         python -m dashboard ingest seeds/ --if-empty
         python -m dashboard ingest news.jsonl --map title=headline,published=date
         python -m dashboard ingest https://example.org/feed.xml --fetch-pages
+        python -m dashboard ingest news.jsonl --topic-rules my_topics.toml
     """
     from dashboard.ingest import IngestOptions, Ingestor, parse_mapping
     from dashboard.ingest.pipeline import check_sources
@@ -189,28 +191,51 @@ def stats_cmd(db_url: str | None, as_json: bool) -> None:
 
 @main.command("reparse")
 @db_option
+@topic_rules_option
+@click.option("--only", type=click.Choice(["places", "topics"]), default=None,
+              help="Redo only the places (geoparse) or only the topics (default: both).")
 @filter_options
-def reparse_cmd(db_url: str | None, filters: Filters) -> None:
-    """Re-run the geoparser on stored articles (after the index or rules changed); corrections stay.
+def reparse_cmd(db_url: str | None, only: str | None, filters: Filters) -> None:
+    """Re-run the geoparser and the topic tagger on stored articles; corrections stay.
+
+    Run it after the place index, the geoparser or the topic rules changed.
 
     \b
     Example:
         python -m dashboard reparse --lang de
+        python -m dashboard reparse --only topics --topic-rules my_topics.toml
     """
-    from dashboard.ingest.enrich import default_geoparser
+    from dashboard.ingest.enrich import default_geoparser, default_tagger
     from dashboard.store import open_store
 
-    geoparse = default_geoparser()
-    n = mentions = 0
+    geoparse = default_geoparser() if only != "topics" else None
+    tag = default_tagger() if only != "places" else None
+    n = mentions = topics = 0
     with open_store(db_url) as store:
-        ids = [(a.id, a.lang) for a in store.iter_articles(filters)]
-        for article_id, lang in ids:
-            row = store.article(article_id)
-            if row is None or row.text is None:
-                continue
-            mentions += store.replace_geoparse(article_id, geoparse(row.text, lang=lang))
-            n += 1
-    click.echo(f"Re-parsed {n:,} article(s): {mentions:,} place mentions.", err=True)
+        if geoparse is None and tag is not None:
+            # topics only: stream the texts page by page and write each page in one go
+            page: list[tuple[int, Any]] = []
+            for listed in store.iter_articles(filters, with_text=True):
+                found = tag(listed.text or "", lang=listed.lang, categories=listed.categories, title=listed.title)
+                page.append((listed.id, found))
+                if len(page) == 500:
+                    topics += store.replace_topics_many(page)
+                    n, page = n + len(page), []
+            topics += store.replace_topics_many(page)
+            n += len(page)
+        else:
+            for article_id in [a.id for a in store.iter_articles(filters)]:
+                row = store.article(article_id)
+                if row is None or row.text is None:
+                    continue
+                if geoparse is not None:
+                    mentions += store.replace_geoparse(article_id, geoparse(row.text, lang=row.lang))
+                if tag is not None:
+                    found = tag(row.text, lang=row.lang, categories=row.categories, title=row.title)
+                    topics += store.replace_topics(article_id, found)
+                n += 1
+    done = [f"{mentions:,} place mentions"] * (geoparse is not None) + [f"{topics:,} topics"] * (tag is not None)
+    click.echo(f"Re-parsed {n:,} article(s): {', '.join(done)}.", err=True)
 
 
 @main.command("correct")

@@ -36,3 +36,19 @@ def index_path() -> Path:
     """The place index file; ``$DASHBOARD_INDEX`` overrides."""
     env = os.environ.get("DASHBOARD_INDEX")
     return Path(env) if env else data_dir() / "index" / "places.pickle"
+
+
+def topic_rules() -> tuple[tuple[str, ...], str]:
+    """The user's topic rules files and how they combine with the shipped ones.
+
+    ``$DASHBOARD_TOPIC_RULES`` names one or more TOML files (separated by
+    ``os.pathsep``, ``:`` on Linux); ``$DASHBOARD_TOPIC_RULES_MODE`` is
+    ``extend`` (the default: add to and override the shipped rules) or
+    ``replace``.  Ingest, ``reparse``, ``topics`` and the app all tag with
+    these, so a topic a user adds ("Belt and Road") reaches the store and the
+    dashboard's topic filter.
+    """
+    raw = os.environ.get("DASHBOARD_TOPIC_RULES", "")
+    paths = tuple(p.strip() for p in raw.split(os.pathsep) if p.strip())
+    mode = os.environ.get("DASHBOARD_TOPIC_RULES_MODE", "").strip().lower() or "extend"
+    return paths, mode

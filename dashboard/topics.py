@@ -28,9 +28,12 @@ from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
+from dashboard.config import topic_rules
+from dashboard.errors import TopicRulesError
 from dashboard.models import TopicScore
 from dashboard.topics_rules import (
     ANY_LANG,
+    MODES,
     WORD,
     Mode,
     RuleSet,
@@ -525,10 +528,24 @@ def _norm_category(cat: str) -> str:
     return " ".join(w for w in WORD.findall(cat.lower()) if w not in _CONNECTIVES)
 
 
-@functools.cache
 def default_tagger() -> Tagger:
-    """The tagger over the shipped rules, built once per process."""
-    return Tagger.from_files(())
+    """The tagger the product uses, built once per process and setting.
+
+    The shipped rules, extended or replaced by the user's files named in
+    ``DASHBOARD_TOPIC_RULES`` (see :func:`dashboard.config.topic_rules`), so
+    that ingest, ``reparse``, the ``topics`` command and the app agree.  A
+    missing or malformed file raises :class:`~dashboard.errors.TopicRulesError`
+    naming it.
+    """
+    paths, mode = topic_rules()
+    return _tagger_for(paths, mode)
+
+
+@functools.cache
+def _tagger_for(paths: tuple[str, ...], mode: str) -> Tagger:
+    if mode not in MODES:
+        raise TopicRulesError(f"DASHBOARD_TOPIC_RULES_MODE must be one of {', '.join(MODES)}, got {mode!r}")
+    return Tagger.from_files(paths, mode)  # type: ignore[arg-type]
 
 
 def tag(

@@ -27,3 +27,10 @@ def geoparser(place_index):
 @pytest.fixture(scope="session")
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_topic_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with the shipped topic rules, and a command's --topic-rules never leaks out of it."""
+    monkeypatch.delenv("DASHBOARD_TOPIC_RULES", raising=False)
+    monkeypatch.delenv("DASHBOARD_TOPIC_RULES_MODE", raising=False)

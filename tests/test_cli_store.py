@@ -119,3 +119,62 @@ def test_every_command_has_an_example() -> None:
     for name in ("ingest", "export", "stats", "reparse", "correct"):
         result = invoke(name, "--help")
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+BRI_RULES = """
+[topics.belt-and-road]
+names = { en = "Belt and Road", de = "Neue Seidenstraße" }
+
+[topics.belt-and-road.en]
+"belt and road" = 4
+"silk road" = 2
+"""
+
+
+def test_ingest_with_user_topic_rules_reaches_the_store_and_its_filter(db: str, tmp_path: Path) -> None:
+    pytest.importorskip("dashboard.geoparse")
+    rules = tmp_path / "bri.toml"
+    rules.write_text(BRI_RULES, encoding="utf-8")
+    data = ('{"text": "A Belt and Road port opens in Gwadar, Pakistan.", "published": "2024-03-01"}\n'
+            '{"text": "Heavy rain in Berlin today.", "published": "2024-03-02"}\n')
+    result = invoke("ingest", "-", "--db", db, "--lang", "en", "--topic-rules", str(rules), input=data)
+    assert result.exit_code == 0, result.output
+    exported = invoke("export", "--format", "jsonl", "--topic", "belt-and-road", "--db", db)
+    (line,) = exported.output.splitlines()
+    assert json.loads(line)["title"].startswith("A Belt and Road port") and "belt-and-road" in json.loads(line)["topics"]
+    with open_store(db) as store:
+        assert store.facets(Filters())["topics"]["belt-and-road"] == 1
+
+
+def test_a_bad_topic_rules_file_stops_ingest_before_anything_is_written(db: str, tmp_path: Path) -> None:
+    rules = tmp_path / "bad.toml"
+    rules.write_text('[topics.x]\nnames = { en = "X" }\n[topics.x.en]\n"bad" = "high"\n', encoding="utf-8")
+    result = invoke("ingest", "-", "--db", db, "--topic-rules", str(rules), input='{"text": "Rain in Berlin."}\n')
+    assert result.exit_code == 1
+    assert result.output == f"Error: {rules}, line 4: topics.x.en: weight of 'bad' must be a number\n"
+    with open_store(db) as store:
+        assert store.is_empty()
+
+
+def test_reparse_only_topics_applies_new_rules_and_leaves_places(
+    filled: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "talks.toml"
+    rules.write_text('[topics.talks]\nnames = { en = "Talks" }\n[topics.talks.en]\n"talk*" = 3\n', encoding="utf-8")
+    result = invoke("reparse", "--only", "topics", "--topic-rules", str(rules), "--topic-rules-mode", "replace",
+                    "--db", filled)
+    assert (result.exit_code, result.output) == (0, "Re-parsed 2 article(s): 1 topics.\n")
+    with open_store(filled) as store:
+        talks = store.article(1)
+        calm = store.article(2)
+        assert talks is not None and calm is not None
+        assert talks.topics == ("talks",) and calm.topics == ()
+        assert [m.surface for m in talks.mentions] == ["Berlin", "Paris", "Berlin"]  # places untouched
+        assert store.stats()["mentions"] == 4
+    # the shipped rules again (a new process: --topic-rules lives in its environment): the user's topic is gone
+    monkeypatch.delenv("DASHBOARD_TOPIC_RULES")
+    monkeypatch.delenv("DASHBOARD_TOPIC_RULES_MODE")
+    again = invoke("reparse", "--only", "topics", "--db", filled)
+    assert again.exit_code == 0
+    with open_store(filled) as store:
+        assert "talks" not in store.facets(Filters())["topics"]

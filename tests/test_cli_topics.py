@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import main
+from dashboard.topics import default_tagger
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_2959add6671d93e8.txt"
 
@@ -85,3 +87,22 @@ def test_bad_rules_file_is_one_clear_line(tmp_path: Path) -> None:
     assert code == 1
     assert out == ""
     assert err == f"Error: {bad}, line 3: topics.x.en: weight of 'bad' must be a number\n"
+
+
+def test_rules_named_in_the_environment_are_used_everywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = tmp_path / "mine.toml"
+    rules.write_text('[topics.uyghurs.any]\n"uyghur*" = 3\n"*uiguren*" = 3\n', encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_TOPIC_RULES", str(rules))
+    code, out, _ = run("Lager für Uiguren in Xinjiang", "--json")
+    assert code == 0 and "uyghurs" in [t["topic"] for t in json.loads(out)["topics"]]
+    # the library's default tagger (ingest, reparse, the app) reads the same setting
+    assert default_tagger().topic("uyghurs") is not None
+    monkeypatch.setenv("DASHBOARD_TOPIC_RULES_MODE", "merge")
+    code, _, err = run("text")
+    assert code == 1 and err == "Error: DASHBOARD_TOPIC_RULES_MODE must be one of extend, replace, got 'merge'\n"
+    monkeypatch.delenv("DASHBOARD_TOPIC_RULES_MODE")
+    monkeypatch.setenv("DASHBOARD_TOPIC_RULES", str(tmp_path / "missing.toml"))
+    code, _, err = run("text")
+    assert code == 1 and err.startswith(f"Error: {tmp_path / 'missing.toml'}: cannot read topic rules:")
+    monkeypatch.delenv("DASHBOARD_TOPIC_RULES")
+    assert default_tagger().topic("uyghurs") is None  # back to the shipped rules

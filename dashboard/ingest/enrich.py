@@ -59,13 +59,14 @@ def default_geoparser() -> GeoparseFn:
 
 
 def default_tagger() -> TagFn | None:
-    """The project's topic tagger, or ``None`` (articles then have no topics) when it is missing."""
+    """The project's topic tagger (shipped rules plus the user's), or ``None`` when it is missing."""
     try:
-        from dashboard.topics import tag  # type: ignore[import-not-found]
+        from dashboard.topics import default_tagger as rules_tagger  # type: ignore[import-not-found]
     except ImportError:
         logger.warning("no topic tagger (dashboard.topics); articles get no topics")
         return None
-    return tag  # type: ignore[no-any-return]
+    # the user's rules (DASHBOARD_TOPIC_RULES) are read here, once: a bad file stops the run before it starts
+    return rules_tagger().tag  # type: ignore[no-any-return]
 
 
 def prepare(article: Article) -> Article:

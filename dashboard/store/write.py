@@ -7,6 +7,7 @@ re-parses, corrects and links stored ones, each change in one transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from dashboard.store.batch import (
     NewArticle,
     geo_aggregates,
     place_row,
+    topic_rows,
 )
 from dashboard.store.rows import AddResult, context_key, iso
 
@@ -145,6 +147,34 @@ class WriterMixin(BatchWriterMixin):
                                 row[4] not in (None, article_id))
         self._known_places.update(pending)
         return n
+
+    def replace_topics(self, article_id: int, topics: Sequence[TopicScore]) -> int:
+        """Swap an article's topics for a new tagging (``reparse`` after the rules changed)."""
+        return self.replace_topics_many([(article_id, topics)])
+
+    def replace_topics_many(self, items: Sequence[tuple[int, Sequence[TopicScore]]]) -> int:
+        """:meth:`replace_topics` for many articles in one transaction (all or none); the topics stored."""
+        if not items:
+            return 0
+        conn = self._conn()
+        ids = [aid for aid, _ in items]
+        with conn.transaction():
+            known = {aid: (day, story) for aid, day, story in conn.all(
+                f"SELECT id, day, story_id FROM articles WHERE id IN ({', '.join('?' * len(ids))})", ids)}
+            missing = [aid for aid in ids if aid not in known]
+            if missing:
+                raise InputError(f"no article with id {missing[0]}")
+            rows = []
+            for aid, topics in items:
+                day, story = known[aid]
+                rows += [(aid, t, score, ev, day, int(story not in (None, aid))) for t, score, ev in topic_rows(topics)]
+            conn.executemany("DELETE FROM article_topics WHERE article_id = ?", [(aid,) for aid in ids])
+            conn.executemany(
+                "INSERT INTO article_topics(article_id, topic, score, evidence, day, is_copy)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, topic) DO NOTHING",
+                rows,
+            )
+        return len(rows)
 
     def set_story(self, article_id: int, story_id: int) -> None:
         """Link an article to the story it is a near-copy of; aggregates then count it once."""

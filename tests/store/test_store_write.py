@@ -32,6 +32,22 @@ def test_add_article_stores_mentions_places_and_topics(store: Store) -> None:
     assert row.places[0] in ("Beijing", "Kazakhstan")
 
 
+def test_replace_topics_swaps_them_and_the_topic_filter_follows(store: Store) -> None:
+    art, res = _xi()
+    added = store.add_article(art, res, (TopicScore("politics", 0.9, ("Präsident",)),))
+    n = store.replace_topics(added.id, (TopicScore("belt-and-road", 0.8, ("Seidenstraße",)),
+                                        TopicScore("economy-business", 0.4, ("Handel",))))
+    assert n == 2
+    row = store.article(added.id)
+    assert row is not None and set(row.topics) == {"belt-and-road", "economy-business"}
+    assert [a.id for a in store.articles(Filters(topics=("belt-and-road",)))] == [added.id]
+    assert not store.articles(Filters(topics=("politics",)))
+    assert store.facets(Filters())["topics"] == {"belt-and-road": 1, "economy-business": 1}
+    assert store.replace_topics(added.id, ()) == 0 and store.article(added.id).topics == ()  # type: ignore[union-attr]
+    with pytest.raises(InputError, match="no article with id 999"):
+        store.replace_topics(999, ())
+
+
 def test_exact_duplicate_is_stored_once_whatever_the_source(store: Store) -> None:
     art, res = _xi()
     first = store.add_article(art, res, ())
