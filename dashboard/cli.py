@@ -82,7 +82,7 @@ def topic_rules_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--topic-rules",
         "topic_rules",
         multiple=True,
-        type=click.Path(dir_okay=False),
+        type=click.Path(dir_okay=False, resolve_path=True),  # absolute: the app may run elsewhere
         help="Your topic rules (TOML), added to the shipped ones; repeatable (default: $DASHBOARD_TOPIC_RULES).",
     )
     @click.option(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import main
@@ -55,3 +57,17 @@ def test_tiles_must_be_a_template() -> None:
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output and "--read-only" in result.output
+
+
+def test_topic_rules_are_checked_then_handed_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[topics.x.en]\n\"a\" = [1]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--topic-rules", str(bad)])
+    assert (result.exit_code, result.output) == (1, f"Error: {bad}, line 2: topics.x.en: weight of 'a' must be a number\n")
+    (tmp_path / "mine.toml").write_text('[topics.uyghurs.any]\n"uyghur*" = 3\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    # stopped by the tiles check, after the rules were read: a relative path is handed on made absolute
+    result = CliRunner().invoke(main, ["serve", "--topic-rules", "mine.toml", "--tiles", "https://t/tile.png",
+                                       "--attribution", "x"])
+    assert result.exit_code == 1 and "{z}, {x} and {y}" in result.output
+    assert serve_environment(db_url="x")["DASHBOARD_TOPIC_RULES"] == str(tmp_path / "mine.toml")
