@@ -57,6 +57,34 @@ ORG_TAILS = {"university", "fc", "united", "times", "post", "tribune", "herald",
              "organisation", "organization", "zeitung", "rundschau", "allgemeine", "morgenpost",
              "express", "mirror", "guardian", "capitals", "rangers", "yankees", "giants", "lakers", "bulls",
              "raiders", "saints", "club", "corporation", "corp", "inc", "ltd", "gmbh", "ag", "bancorp"}
+# Sports clubs are organisations named after places: their town is no map pin ("Real Madrid", "Inter
+# Milan", "Borussia Dortmund", "Dallas Cowboys").  Words that open a club's name right before the town:
+CLUB_PREFIXES = {"real", "atlético", "atletico", "athletic", "inter", "borussia", "bayern", "bayer", "eintracht",
+                 "fortuna", "werder", "hertha", "arminia", "holstein", "union", "dynamo", "dinamo", "spartak",
+                 "lokomotiv", "zenit", "shakhtar", "zorya", "olympique", "olympiacos", "panathinaikos", "sporting",
+                 "racing", "stade", "rapid", "partizan", "hapoel", "maccabi", "beitar", "legia", "slavia", "sparta",
+                 "feyenoord", "ajax", "hellas", "celta", "deportivo", "vitória", "vitoria", "girondins", "standard"}
+# Club abbreviations, only as written ("AS Roma", "FC Porto", "VfB Stuttgart"; "As Paris burned" is no club).
+CLUB_CODES = {"AC", "AS", "FC", "SC", "SV", "SS", "SSC", "RB", "CF", "CD", "UD", "RC", "SD", "OGC", "LOSC", "PSV",
+              "CSKA", "VfB", "VfL", "TSG", "SL", "SK", "FK", "NK", "KV", "KRC", "AZ", "BSC", "HSV", "OSC"}
+# Words that close a club's (or league's) name right after the town, besides ORG_TAILS ("Tottenham
+# Hotspur", "Leeds United", "Boston Celtics", "Europa League").  Team nicknames that are also weather or everyday words (Heat, Magic,
+# Thunder, Lightning, Senators after "US") are left out.
+CLUB_TAILS = {"league", "hotspur", "wanderers", "rovers", "albion", "argyle", "alexandra", "orient", "villa", "sg", "cfc",
+              "hsc", "calcio", "cowboys", "patriots", "eagles", "steelers", "packers", "49ers", "chiefs", "broncos",
+              "seahawks", "ravens", "bengals", "browns", "texans", "colts", "jaguars", "titans", "dolphins", "bills",
+              "jets", "chargers", "rams", "cardinals", "falcons", "panthers", "buccaneers", "bears", "lions",
+              "vikings", "commanders", "knicks", "nets", "celtics", "76ers", "raptors", "warriors", "clippers",
+              "suns", "mavericks", "rockets", "spurs", "grizzlies", "pelicans", "nuggets", "timberwolves",
+              "blazers", "jazz", "pistons", "cavaliers", "pacers", "bucks", "hawks", "hornets", "wizards", "sox",
+              "mets", "dodgers", "cubs", "astros", "braves", "phillies", "padres", "mariners", "orioles", "twins",
+              "tigers", "royals", "brewers", "reds", "pirates", "marlins", "rockies", "diamondbacks",
+              "blue", "maple", "canadiens", "bruins", "blackhawks", "penguins", "flyers", "oilers", "flames",
+              "canucks", "islanders", "sabres", "predators", "stars", "kraken", "ducks", "sharks", "blues"}
+# "<town> City/Town" is a club for these English towns only ("Leicester City"; "Davao City" is the city).
+CLUB_CITY_TOWNS = {"manchester", "leicester", "stoke", "norwich", "hull", "cardiff", "swansea", "bristol",
+                   "coventry", "birmingham", "bradford", "exeter", "lincoln", "ipswich", "luton", "huddersfield",
+                   "grimsby", "macclesfield", "mansfield", "shrewsbury", "northampton", "swindon", "cheltenham"}
 PERSON_TITLES = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "sgt", "lt", "col", "gen", "capt", "det",
                  "officer", "judge", "president", "senator", "governor", "mayor", "minister", "pastor",
                  "rev", "coach", "herr", "frau", "präsident", "präsidentin", "kanzler", "kanzlerin", "m",
@@ -288,6 +316,29 @@ class Recognizer:
 
     # --- filters -------------------------------------------------------------------
 
+    @staticmethod
+    def _club(span: Span, toks: list[tuple[int, int, str]], low: list[str], i: int, j: int, text: str) -> bool:
+        """Whether the span is the town in a sports club's name ("Real Madrid", "Paris Saint-Germain").
+
+        The words must be one space apart: a line break ends a name ("Union\nPretoria, 4. Juni").
+        """
+        if i > 0 and text[toks[i - 1][1]:toks[i][0]] == " ":
+            prev_raw = toks[i - 1][2]
+            if prev_raw in CLUB_CODES or (prev_raw[0].isupper() and low[i - 1] in CLUB_PREFIXES):
+                return True
+            if low[i - 1] in ("de", "di") and i >= 2 and low[i - 2] in CLUB_PREFIXES and toks[i - 2][2][0].isupper():
+                return True  # "Olympique de Marseille", "Atlético de Madrid"
+        if j < len(toks) and text[toks[j - 1][1]:toks[j][0]] == " " and toks[j][2][0].isupper():
+            nxt_low = low[j]
+            if nxt_low in CLUB_TAILS or nxt_low in CLUB_CODES or toks[j][2] in CLUB_CODES:
+                return True
+            if nxt_low in ("city", "town") and span.surface.lower() in CLUB_CITY_TOWNS:
+                return True
+            if nxt_low == "saint" and span.surface.lower() == "paris" and j + 2 < len(toks) and low[j + 2] == "germain":
+                return True
+        # "Saint-Germain" of "Paris Saint-Germain"
+        return span.surface.lower().startswith("saint") and i > 0 and low[i - 1] == "paris" and text[toks[i - 1][1]:toks[i][0]] == " "
+
     def _verdict(self, span: Span, toks: list[tuple[int, int, str]], low: list[str], text: str,
                  lang: str | None, prev_is_place: bool, prev_place_end: int = -9) -> bool | str:
         """True to keep the span, False to drop it, :data:`PERSON` when it names a person."""
@@ -313,6 +364,8 @@ class Recognizer:
         if i >= 3 and prev == "the" and low[i - 2] == "of" and low[i - 3] in ORG_HEADS:
             return False
         if nxt and nxt[0].isupper() and nxt_low in ORG_TAILS and toks[j][0] - toks[j - 1][1] == 1:
+            return False
+        if self._club(span, toks, low, i, j, text):
             return False
         if nxt_low == "crude" and not kinds & {"country", "admin1"}:
             return False  # "Brent crude", "Dubai crude": oil benchmarks

@@ -89,6 +89,24 @@ def test_not_places(geoparser, text, lang):
     assert names(geoparser.parse(text, lang)) == []
 
 
+@pytest.mark.parametrize("text,lang", [
+    ("Real Madrid beat Bayern Munich, while Inter Milan lost to Borussia Dortmund.", "en"),
+    ("Paris Saint-Germain drew with Leicester City; Shakhtar Donetsk won in the Europa League.", "en"),
+    ("The Dallas Cowboys and the Boston Celtics; the Toronto Blue Jays lost.", "en"),
+    ("Der FC Bayern München gewann gegen Borussia Mönchengladbach, VfB Stuttgart verlor.", "de"),
+    ("L'Olympique de Marseille a battu l'AS Monaco, le Paris SG mène.", "fr"),
+    ("El Atlético de Madrid ganó al Sevilla FC.", "es"),
+])
+def test_sports_clubs_are_organisations(geoparser, text, lang):
+    assert names(geoparser.parse(text, lang)) == []
+
+
+def test_town_names_near_club_words_are_still_places(geoparser):
+    text = "As Paris burned, crowds gathered in Davao City and Kansas City.\nUnion\nPretoria, 4. Juni."
+    found = [name for _, name in names(geoparser.parse(text, "en"))]
+    assert found == ["Paris", "Davao", "Kansas City", "Pretoria"]
+
+
 def test_demonyms_from_other_languages_are_not_places(geoparser):
     """CLDR's Swahili name for Israel is "Israeli", countryinfo's "Thai" names Thailand."""
     r = geoparser.parse("Israeli and Pakistani officials met Thai and Swiss bankers in Columbia, Missouri.", "en")
