@@ -46,7 +46,7 @@ def test_map_page_lists_all_articles(app_env: str) -> None:
 
 def test_overview_page_runs(app_env: str) -> None:
     at = run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "3 articles" in texts(at)
     assert len(at.dataframe) == 2

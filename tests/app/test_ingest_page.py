@@ -22,7 +22,7 @@ def _records() -> bytes:
 
 def test_upload_with_a_broken_record(fresh_env: str) -> None:
     at = run()
-    at.switch_page("pages/ingest.py").run()
+    at.switch_page("views/ingest.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.file_uploader(key="ingest_files").set_value(("news.jsonl", _records(), "application/jsonl")).run()
     at.button(key="ingest_run").click().run()
@@ -40,7 +40,7 @@ def test_upload_with_a_broken_record(fresh_env: str) -> None:
     finally:
         store.close()
     # The map page sees the new article at once.
-    at.switch_page("pages/map.py").run()
+    at.switch_page("views/map.py").run()
     assert "**4** articles" in texts(at)
 
 
@@ -49,13 +49,13 @@ def test_ingest_page_hidden_in_read_only_mode(fresh_env: str, monkeypatch) -> No
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     with pytest.raises(ValueError, match="navigation page"):
-        at.switch_page("pages/ingest.py")
+        at.switch_page("views/ingest.py")
     assert not at.exception
 
 
 def test_ingest_script_refuses_in_read_only_mode(fresh_env: str, monkeypatch) -> None:
     monkeypatch.setenv("DASHBOARD_READ_ONLY", "1")
-    at = AppTest.from_file(str(Path(APP).parent / "pages" / "ingest.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(Path(APP).parent / "views" / "ingest.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception and not at.file_uploader
     assert "read-only" in "\n".join(i.value for i in at.info)

@@ -213,3 +213,13 @@ def test_filter_change_updates_map_and_link_reproduces_view(open_page, artifacts
     expect(fresh.locator("[data-testid='stMultiSelect']").filter(has_text="Languages")).to_contain_text("de")
     fresh.screenshot(path=str(artifacts / "shared-link.png"), full_page=True)
     assert rec.external() == [] and rec2.external() == []
+
+
+def test_a_link_to_the_overview_keeps_the_app_navigation_and_filters(open_page) -> None:
+    page, rec = open_page("/overview?lang=de")
+    expect(page.get_by_text("Top countries")).to_be_visible(timeout=WAIT_MS)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    expect(nav).to_contain_text("Overview", timeout=WAIT_MS)
+    assert "main" not in nav.inner_text().split()  # no page list of Streamlit's own from the scripts' folder
+    expect(page.locator("[data-testid='stMultiSelect']").filter(has_text="Languages")).to_contain_text("de")
+    assert rec.external() == []

@@ -17,27 +17,10 @@ import streamlit as st
 from dashboard import maps
 from dashboard.app import state
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
+from dashboard.app.timeline import timeline_table
 from dashboard.errors import DashboardError
 
 EXPORT_LIMIT = 10_000
-
-
-def _timeline(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """Daily counts as a day x topic table, from the store's ``(day, topic, n)`` rows.
-
-    Topic ``""`` is the day's total; when no article has a topic the chart
-    shows the totals instead of empty stacks.
-    """
-    if not rows:
-        return pd.DataFrame()
-    df = pd.DataFrame([tuple(r)[:3] for r in rows], columns=["day", "topic", "articles"])
-    per_topic = df[df["topic"] != ""]
-    if per_topic.empty:
-        table = df.groupby("day")[["articles"]].sum()
-    else:
-        table = per_topic.pivot_table(index="day", columns="topic", values="articles", aggfunc="sum", fill_value=0)
-    table.index = pd.to_datetime(table.index)
-    return table.sort_index()
 
 
 def _articles_csv(rows: list[Any]) -> str:
@@ -86,7 +69,7 @@ def main() -> None:
     copy_link(view)
 
     st.subheader(f"{total:,} articles", anchor=False)
-    table = _timeline(daily)
+    table = timeline_table(daily)
     if table.empty:
         st.info("No dated articles under these filters.")
     else:

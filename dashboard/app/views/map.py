@@ -21,6 +21,7 @@ from dashboard.app.articles import article_list, article_view
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
 from dashboard.app.viewstate import LAYER_TO_MAPS, ViewState
 from dashboard.errors import DashboardError
+from dashboard.topics import SOURCE_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +193,9 @@ def _topics(view: ViewState, filters: Any, facets_f: Any) -> tuple[dict[str, str
     if view.topics:
         topics = tuple(view.topics[: state.TOPIC_COLOURS])
     else:
-        ranked = sorted(facets_f.result().get("topics", []), key=lambda kv: -kv[1])
+        # taxonomy topics only: a feed's own categories (source: tags) are too many and too narrow to colour by
+        ranked = sorted((kv for kv in facets_f.result().get("topics", []) if not kv[0].startswith(SOURCE_PREFIX)),
+                        key=lambda kv: -kv[1])
         topics = tuple(t for t, n in ranked[: state.TOPIC_COLOURS] if n > 0)
     if not topics:
         return {}, ()
