@@ -28,7 +28,7 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--to", "date_to", type=date_type, help="Last day, inclusive (YYYY-MM-DD)."),
         click.option("--country", "countries", multiple=True, metavar="CC", help="ISO alpha-2 code; repeatable."),
         click.option("--region", "regions", multiple=True, metavar="ID",
-                     help="Continent/region place id (e.g. region:central-asia); repeatable."),
+                     help="Continent or region, by name or id (\"Central Asia\", region:un-143); repeatable."),
         click.option("--admin1", multiple=True, metavar="CC.CODE", help="First-level subdivision, e.g. CN.13."),
         click.option("--topic", "topics", multiple=True, help="Topic; repeatable."),
         click.option("--lang", "languages", multiple=True, help="Language code; repeatable."),
@@ -47,12 +47,30 @@ def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
                  "text", "role", "min_score", "bounds", "place_ids")
         values = {k: kwargs.pop(k) for k in names}
         values["bounds"] = _bounds(values["bounds"])
+        values["regions"] = tuple(_region(r) for r in values["regions"])
         kwargs["filters"] = Filters(**values)
         return func(*args, **kwargs)
 
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _region(value: str) -> str:
+    """The place id of a continent or region given by id or by name; a clear error for anything else.
+
+    Without this, a misspelt id would silently filter everything out.
+    """
+    from dashboard.gazetteer import load_index
+
+    index = load_index()
+    place = index.resolve_region(value)
+    if place is None:
+        examples = ", ".join(f"{p.id} ({p.name})" for p in index.regions()
+                             if p.id in ("region:un-143", "gn:6255148", "region:middle-east"))
+        raise InputError(f"--region {value!r}: no continent or region of countries by that id or name; "
+                         f"give a name or an id, e.g. {examples}")
+    return place.id
 
 
 def _bounds(value: str | None) -> tuple[float, float, float, float] | None:

@@ -152,7 +152,7 @@ class TopicScore:
 class Filters:
     """Everything the dashboard and ``export`` can filter on; empty means "no filter".
 
-    ``regions`` holds place ids of continents/regions (``"gn:6255147"``, ``"region:central-asia"``);
+    ``regions`` holds place ids of continents/regions (``"gn:6255147"``, ``"region:un-143"``);
     ``countries`` ISO alpha-2 codes; ``admin1`` ``"CC.code"`` strings; ``bounds`` is
     (south, west, north, east) in degrees.
     """

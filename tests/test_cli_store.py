@@ -178,3 +178,15 @@ def test_reparse_only_topics_applies_new_rules_and_leaves_places(
     assert again.exit_code == 0
     with open_store(filled) as store:
         assert "talks" not in store.facets(Filters())["topics"]
+
+
+def test_region_by_name_or_id_and_a_clear_error_for_an_unknown_one(filled: str) -> None:
+    pytest.importorskip("dashboard.gazetteer")
+    for region in ("Europe", "Europa", "gn:6255148"):
+        result = invoke("export", "--format", "jsonl", "--region", region, "--db", filled)
+        assert result.exit_code == 0 and len(result.output.splitlines()) == 2, region
+    assert invoke("export", "--format", "jsonl", "--region", "Central Asia", "--db", filled).output == ""
+    bad = invoke("export", "--format", "jsonl", "--region", "region:central-asia", "--db", filled)
+    assert bad.exit_code == 1
+    assert bad.output.startswith("Error: --region 'region:central-asia': no continent or region of countries")
+    assert "region:un-143 (Central Asia)" in bad.output

@@ -8,6 +8,7 @@ therefore always the current view, and a copied link reproduces it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -30,9 +31,24 @@ _SEEDED = "_view_seeded"
 
 
 def url_view() -> tuple[ViewState, list[str]]:
-    """The view the address bar describes, and what was wrong with it."""
+    """The view the address bar describes, and what was wrong with it.
+
+    Regions may be given by name in a hand-written link (``region=Zentralasien``); one the
+    place index does not know is dropped with a warning rather than silently matching nothing.
+    """
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    return parse_params(params)
+    view, warnings = parse_params(params)
+    known = state.region_options_safe()
+    if view.regions and known:
+        regions: list[str] = []
+        for rid in view.regions:
+            found = rid if rid in known else state.resolve_region(rid)
+            if found is None:
+                warnings.append(f"Unknown region {rid!r} in the link: ignored.")
+            elif found not in regions:
+                regions.append(found)
+        view = replace(view, regions=tuple(regions))
+    return view, warnings
 
 
 def write_url(view: ViewState) -> None:

@@ -268,6 +268,16 @@ def admin1_names_safe(keys: tuple[str, ...] | list[str]) -> dict[str, str]:
         return {}
 
 
+def resolve_region(text: str) -> str | None:
+    """The id of a continent or region named ``text`` (any language the index knows), or ``None``."""
+    try:
+        place = get_index().resolve_region(text)
+    except (DashboardError, OSError) as err:
+        logger.warning("regions cannot be resolved: %s", err)
+        return None
+    return place.id if place else None
+
+
 def region_options_safe() -> dict[str, str]:
     """:func:`region_options`, or nothing when the index cannot be loaded."""
     try:

@@ -340,6 +340,19 @@ class PlaceIndex:
         return [self.place(i) for i, row in enumerate(self._rows)
                 if row[2] in ("continent", "region") and not row[0].startswith(("water:", "land:"))]
 
+    def resolve_region(self, text: str) -> Place | None:
+        """A continent or region made of countries, by id ("region:un-143") or by name in any
+        language the index knows ("Central Asia", "Zentralasien", "central-asia"); ``None`` if none."""
+        text = text.strip()
+        regions = {p.id: p for p in self.regions()}
+        if text in regions:
+            return regions[text]
+        for query in (text, text.replace("-", " ").replace("_", " ")):
+            for cand in self.search(query, limit=50):
+                if cand.place.id in regions:
+                    return cand.place
+        return None
+
     def countries(self) -> list[Place]:
         return [self.place(i) for i in self._country_idx.values()]
 

@@ -78,6 +78,14 @@ def test_malformed_params_warn_and_fall_back(app_env: str) -> None:
     assert "bogus" not in at.query_params and "conf" not in at.query_params
 
 
+def test_regions_in_a_link_by_name_or_unknown(app_env: str) -> None:
+    at = run({"region": ["Zentralasien", "Narnia"]})
+    assert at.multiselect(key="f_regions").value == ["region:un-143"]
+    assert "Unknown region 'Narnia' in the link: ignored." in [w.value for w in at.warning]
+    assert params(at)["region"] in (["region:un-143"], "region:un-143")
+    assert "**0** articles" not in texts(at)
+
+
 def test_filter_changes_results_and_link(app_env: str) -> None:
     at = run()
     at.multiselect(key="f_langs").set_value(["de"]).run()
