@@ -60,6 +60,17 @@ def test_regions_have_members_and_boxes(place_index):
     assert central_asia.id in ids and not any(i.startswith(("water:", "land:")) for i in ids)
 
 
+@pytest.mark.parametrize("text", ["region:un-143", "Central Asia", "Zentralasien", "Asie centrale", "central-asia"])
+def test_a_region_by_id_or_name(place_index, text):
+    place = place_index.resolve_region(text)
+    assert place is not None and place.id == "region:un-143"
+
+
+def test_what_is_not_a_region_of_countries(place_index):
+    for text in ("Narnia", "Red Sea", "Alps", "Kazakhstan", ""):
+        assert place_index.resolve_region(text) is None, text
+
+
 def test_reverse_gives_country_and_admin1(place_index):
     r = place_index.reverse(39.9, 116.4)
     assert r["country"].country_code == "CN"
