@@ -59,6 +59,11 @@ BIGGER_TOWN_ABROAD = True
 # Support from belief in the countries bordering a candidate's country ("Gaza" beside Israel).
 # Dev halves: 0.1-0.2 best.
 W_NEIGHBOUR = 0.15
+# A town dwarfed by a namesake abroad (Geneva, Illinois: 21,000; Geneva: 183,000) draws country support
+# only from other towns and counties of the article, not from the dateline or from country names:
+# "WASHINGTON (AP) — U.S. negotiators will meet in Geneva" is in Switzerland, while towns and states
+# around it still make it local (Geneva and Milan in an article about Kane County, Illinois).
+FAMOUS_RATIO = 8.0
 # Words next to a name that say which kind of place it is: "Washington state", "the state of
 # Washington", "New York Governor" (a state or province); "the mayor of Boston", "Quebec city"
 # (a town).  Only the word right before the name (after "of the") and right after it count.
@@ -133,6 +138,7 @@ class Geoparser:
         quals = self._qualifiers(spans, text)
         cued = _kind_cues(spans, text)
         base: dict[str, list[float]] = {}
+        dwarfed: dict[str, list[bool]] = {}  # per name and candidate: a town dwarfed by a namesake abroad
         dateline_keys = {sp.key for sp in spans if sp.role == "dateline"}
         dateline_cc = {index.row(cands[k][0])[6] for k in dateline_keys if k in cands} - {""}
         qual_for: dict[str, list[list[int]]] = defaultdict(list)
@@ -158,6 +164,9 @@ class Geoparser:
                       } if towns and len(kinds) > 1 else set()
             chief_areas = {rows[n][6:8] for n in chiefs}
             scores = []
+            dk = _dwarfed(rows, towns)
+            if dk is not None:
+                dwarfed[k] = dk
             for n, (c, row) in enumerate(zip(cs, rows)):
                 s = index.prior(c)
                 if own[n]:
@@ -174,7 +183,7 @@ class Geoparser:
                 elif (BIGGER_TOWN_ABROAD and row[2] == "admin1" and own[n]
                       and any(t[6] != row[6] and t[8] > row[8] for t in towns)):
                     s -= W_STATE_NAME  # "Gaza": the city of 410,000, not Mozambique's province of 385,000
-                if row[6] in dateline_cc and k not in dateline_keys:
+                if row[6] in dateline_cc and k not in dateline_keys and not (dk and dk[n]):
                     s += W_DATELINE
                 if k in qual_for and not country_named and any(index.contains(q, c) for qs in qual_for[k] for q in qs):
                     s += W_QUALIFIER  # (a country's own name in a list, "Mexico, China, Japan", is no town)
@@ -186,10 +195,24 @@ class Geoparser:
         belief = {k: _softmax(base[k], 0.15) for k in cands}
         scored_by_key: dict[str, list[float]] = dict(base)
         ambiguous = [k for k, cs in cands.items() if len(cs) > 1]  # only these can change
+        # Where dwarfed towns draw support from: per name, its candidates that are towns or counties
+        # in a dwarfed town's country (not datelines, not dwarfed towns: they prop up no one).
+        local_idx: dict[str, list[int]] = {}
+        if dwarfed:
+            dcc = {f[1] for k, dk in dwarfed.items() for f, small in zip(feats[k], dk) if small}
+            for k in cands:
+                if k not in dateline_keys:
+                    dk = dwarfed.get(k)
+                    idx = [n for n, (kind, cc, _a1) in enumerate(feats[k])
+                           if cc in dcc and kind in LOCAL_KINDS and not (dk and dk[n])]
+                    if idx:
+                        local_idx[k] = idx
         for _ in range(ITERATIONS if ambiguous and len(cands) > 1 else 0):
             cmass: dict[str, float] = defaultdict(float)
+            lmass: dict[str, float] = defaultdict(float)  # from towns and counties only, datelines aside
             amass: dict[str, float] = defaultdict(float)
             own_c: dict[str, dict[str, float]] = {}
+            own_l: dict[str, dict[str, float]] = {}
             own_a: dict[str, dict[str, float]] = {}
             for k, bs in belief.items():
                 w = counts[k]
@@ -205,6 +228,14 @@ class Geoparser:
                 for key_, v in oa.items():
                     amass[key_] += v
                 own_c[k], own_a[k] = oc, oa
+                if k in local_idx:
+                    ol: dict[str, float] = defaultdict(float)
+                    fk = feats[k]
+                    for n in local_idx[k]:
+                        ol[fk[n][1]] += w * bs[n]
+                    for key_, v in ol.items():
+                        lmass[key_] += v
+                    own_l[k] = ol
             total = sum(cmass.values())
             near = self._nearby_support(cands, belief, counts, set(ambiguous))
             neighbour_mass: dict[str, float] = {}  # belief in the countries bordering a country
@@ -224,12 +255,23 @@ class Geoparser:
                                 nm -= sum(m for x, m in oc.items() if x in nb)
                             v += W_NEIGHBOUR * nm
                         support[cc] = v / rest
+                dk = dwarfed.get(k)
+                local_support: dict[str, float] = {}  # for dwarfed towns: from the other towns only
+                if dk is not None and rest > 0.5:
+                    ol = own_l.get(k, {})
+                    for cc in {f[1] for f, small in zip(feats[k], dk) if f[1] and small}:
+                        local_support[cc] = W_COUNTRY * (lmass.get(cc, 0.0) - ol.get(cc, 0.0)) / rest
                 out = []
                 for s0, (_kind, cc, a1) in zip(base[k], feats[k]):
                     s = s0 + support.get(cc, 0.0)
                     if a1:
                         s += W_ADMIN1 * min(1.0, amass.get(a1, 0.0) - oa.get(a1, 0.0))
                     out.append(s)
+                if dk is not None:  # dwarfed towns: support from the other towns instead
+                    for n, small in enumerate(dk):
+                        if small:
+                            cc = feats[k][n][1]
+                            out[n] += local_support.get(cc, 0.0) - support.get(cc, 0.0)
                 for n, nearby in near.get(k, {}).items():
                     out[n] += W_NEAR * min(1.0, nearby)
                 scored_by_key[k] = out
@@ -340,6 +382,22 @@ def _kind_cues(spans: list[Span], text: str) -> dict[str, set[str]]:
         if kinds:
             out.setdefault(sp.key, set()).update(kinds)
     return out
+
+
+def _dwarfed(rows: list[tuple], towns: list[tuple]) -> list[bool] | None:
+    """Per candidate, whether it is a town with a namesake abroad :data:`FAMOUS_RATIO` times its size.
+
+    ``None`` when no candidate is (the usual case): the caller then skips the extra bookkeeping.
+    """
+    biggest: dict[str, int] = {}
+    for t in towns:
+        if t[8] > biggest.get(t[6], -1):
+            biggest[t[6]] = t[8]
+    if len(biggest) < 2:
+        return None
+    (cc1, pop1), (_cc2, pop2) = sorted(biggest.items(), key=lambda kv: -kv[1])[:2]
+    out = [row[2] == "city" and (pop1 if row[6] != cc1 else pop2) >= FAMOUS_RATIO * max(row[8], 1) for row in rows]
+    return out if any(out) else None
 
 
 def _softmax(scores: list[float], temperature: float) -> list[float]:

@@ -147,6 +147,20 @@ def test_divisions_and_their_towns(geoparser, text, lang, expected):
     assert [m.place.kind for m in geoparser.parse(text, lang).mentions] == expected
 
 
+def test_a_dateline_and_a_country_name_do_not_make_a_famous_city_a_small_namesake(geoparser):
+    text = "WASHINGTON (AP) — U.S. and Iranian negotiators will meet in Geneva and later in Milan, officials said."
+    found = {m.surface: m.place.country_code for m in geoparser.parse(text, "en").mentions}
+    assert found == {"WASHINGTON": "US", "U.S.": "US", "Geneva": "CH", "Milan": "IT"}
+
+
+def test_towns_and_states_around_a_small_namesake_still_make_it_local(geoparser):
+    text = "The mayor of Springfield, Illinois, met farmers from Geneva and Milan in Kane County."
+    found = {m.surface: (m.place.country_code, m.place.admin1_code) for m in geoparser.parse(text, "en").mentions}
+    assert found["Geneva"] == ("US", "IL") and found["Milan"] == ("US", "IL")
+    text = "The Texas town of Paris held a parade; Tyler and Dallas joined."
+    assert [m.place.admin1_code for m in geoparser.parse(text, "en").mentions if m.surface == "Paris"] == ["TX"]
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")
