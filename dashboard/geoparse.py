@@ -5,8 +5,10 @@ evidence: the place's importance (kind and population), a qualifier written
 next to it ("Paris, Texas", "Córdoba, en Argentina"), words that ask for a kind
 ("Washington state", "the mayor of Boston"), the countries (and their
 neighbours) and first-level divisions the rest of the article talks about, and
-the dateline.  One sense per document: every occurrence of a name gets the same
-place.
+the dateline.  A town dwarfed by a namesake abroad counts only the article's
+other towns as support, so a dateline or a country name cannot pull a world
+city to it ("WASHINGTON -- talks in Geneva").  One sense per document: every
+occurrence of a name gets the same place.
 
 Usage::
 
