@@ -400,8 +400,9 @@ class Recognizer:
 
         if lang == DE_LANG:
             # German capitalises nouns: a town name after an article is a noun ("das Essen").
-            if prev in DE_ARTICLES and not big:
-                return False
+            if prev in DE_ARTICLES and not big and not (
+                    kinds == {"admin1"} and self._wordness(span, "de") < DE_WORD):
+                return False  # but regions take articles: "im Gazastreifen", "auf der Krim", "in der Toskana"
             # "in Halle und Essen": a place in a list after a place counts as after "in".
             listed = prev in ("und", "oder", ",") and prev_is_place_before
             if single and self._wordness(span, "de") >= DE_WORD and not big and prev not in LOCATIVE \

