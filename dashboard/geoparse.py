@@ -103,7 +103,7 @@ class Geoparser:
         spans = self.recognizer.find(work, lang)
         if not spans:
             return GeoparseResult(lang=lang)
-        resolved = self._resolve(spans, work)
+        resolved = self._resolve(spans, work, lang)
         mentions = tuple(resolved)
         return GeoparseResult(lang=lang, mentions=mentions, focus=self._focus(mentions))
 
@@ -121,7 +121,7 @@ class Geoparser:
             out[a] = list(sb.candidates)
         return out
 
-    def _resolve(self, spans: list[Span], text: str) -> list[Mention]:
+    def _resolve(self, spans: list[Span], text: str, lang: str = "en") -> list[Mention]:
         """Pick one place per name, letting names support each other.
 
         Each name starts with beliefs from its candidates' priors; then, a few times over,
@@ -131,6 +131,8 @@ class Geoparser:
         article about Gainesville and Athens, and the country in one about Tbilisi.
         """
         index = self.index
+        all_rows = index._rows  # noqa: SLF001 - hot path
+        foreign_text = lang != "en"
         counts: Counter[str] = Counter(sp.key for sp in spans)
         cands: dict[str, list[int]] = {}
         for sp in spans:
@@ -148,7 +150,7 @@ class Geoparser:
             qual_for[spans[a].key].append(q)
         feats: dict[str, list[tuple[str, str, str]]] = {}
         for k, cs in cands.items():
-            rows = [index.row(c) for c in cs]
+            rows = [all_rows[c] for c in cs]
             feats[k] = [(r[2], r[6], f"{r[6]}.{r[7]}" if r[7] else "") for r in rows]
             if len(cs) == 1:
                 base[k] = [1.0]  # nothing to decide: the score only sets the belief, which is 1
@@ -161,9 +163,15 @@ class Geoparser:
             state_ccs = {r[6] for r in states}
             state_pop = max((r[8] for r in states), default=0)
             # divisions of this name known by their chief town ("Rio de Janeiro"), and their areas
-            chiefs = {n for n, (d, o) in enumerate(zip(rows, own)) if o and d[2] in CHIEF_TOWN_SHARE
-                      and any(t[6] == d[6] and t[7] == d[7] and t[8] >= CHIEF_TOWN_SHARE[d[2]] * d[8] for t in towns)
-                      } if towns and len(kinds) > 1 else set()
+            # (by any of their names: German "Genf" is the city of Geneva as much as English "Geneva")
+            chiefs: set[int] = set()
+            if towns and len(kinds) > 1:
+                biggest_town: dict[tuple[str, str], int] = {}  # per (country, admin1)
+                for t in towns:
+                    if t[8] > biggest_town.get((t[6], t[7]), -1):
+                        biggest_town[(t[6], t[7])] = t[8]
+                chiefs = {n for n, d in enumerate(rows) if d[2] in CHIEF_TOWN_SHARE
+                          and biggest_town.get((d[6], d[7]), -1) >= CHIEF_TOWN_SHARE[d[2]] * d[8]}
             chief_areas = {rows[n][6:8] for n in chiefs}
             scores = []
             dk = _dwarfed(rows, towns)
@@ -171,7 +179,9 @@ class Geoparser:
                 dwarfed[k] = dk
             for n, (c, row) in enumerate(zip(cs, rows)):
                 s = index.prior(c)
-                if own[n]:
+                if own[n] and not (dk and dk[n] and foreign_text):
+                    # (outside English, a city's name in the text's language is one of its alternates:
+                    # Spanish "Ginebra" is Geneva, not the Colombian town of 6,000 whose own name it is)
                     s += W_PRIMARY_NAME
                 if row[2] == "city" and country_named and not own[n]:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
@@ -303,13 +313,14 @@ class Geoparser:
         one in Minnesota.  Candidates are bucketed in a one-degree grid, so this stays linear.
         """
         index = self.index
+        all_rows = index._rows  # noqa: SLF001 - hot path
         grid: dict[tuple[int, int], list[tuple[str, int, float, float, float]]] = defaultdict(list)
         for k, cs in cands.items():
             w = min(counts[k], 3)
             for n, (c, b) in enumerate(zip(cs, belief[k])):
                 if b < 0.05:
                     continue
-                row = index.row(c)
+                row = all_rows[c]
                 if row[2] in LOCAL_KINDS:
                     grid[(int(row[3] // 1), int(row[4] // 1))].append((k, n, row[3], row[4], w * b))
         if len(grid) < 2 and sum(len(v) for v in grid.values()) < 2:

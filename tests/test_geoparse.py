@@ -187,6 +187,18 @@ def test_divisions_by_the_names_news_use(geoparser, text, lang, expected):
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("La situación en México y Panamá sigue tensa.", "es", [("Mexico", "country"), ("Panama", "country")]),
+    ("Reunión en Ginebra mañana.", "es", [("Geneva", "city")]),
+    ("Gespräche in Genf und Mailand.", "de", [("Geneva", "city"), ("Milan", "city")]),
+    ("Le Québec et la Bretagne.", "fr", [("Quebec", "admin1"), ("Brittany", "admin1")]),
+    ("À la Réunion, le cyclone approche.", "fr", [("Reunion", "country")]),
+    ("Réunion à Genève demain.", "fr", [("Geneva", "city")]),
+])
+def test_names_in_french_spanish_and_german_news(geoparser, text, lang, expected):
+    assert [(m.place.name, m.place.kind) for m in geoparser.parse(text, lang).mentions] == expected
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")

