@@ -177,11 +177,12 @@ class Geoparser:
             dk = _dwarfed(rows, towns)
             if dk is not None:
                 dwarfed[k] = dk
+            # outside English, a town's own name is no better than a bigger town's name in the text's
+            # language: Spanish "Florencia" is Florence (380,000) before Florencia, Colombia (130,000)
+            smaller = _dwarfed(rows, towns, 1.0) if foreign_text else None
             for n, (c, row) in enumerate(zip(cs, rows)):
                 s = index.prior(c)
-                if own[n] and not (dk and dk[n] and foreign_text):
-                    # (outside English, a city's name in the text's language is one of its alternates:
-                    # Spanish "Ginebra" is Geneva, not the Colombian town of 6,000 whose own name it is)
+                if own[n] and not (smaller and smaller[n]):
                     s += W_PRIMARY_NAME
                 if row[2] == "city" and country_named and not own[n]:
                     s -= W_COUNTRY_NAME  # "Mexico" is the country, not Mexico City's short name
@@ -397,8 +398,8 @@ def _kind_cues(spans: list[Span], text: str) -> dict[str, set[str]]:
     return out
 
 
-def _dwarfed(rows: list[tuple], towns: list[tuple]) -> list[bool] | None:
-    """Per candidate, whether it is a town with a namesake abroad :data:`FAMOUS_RATIO` times its size.
+def _dwarfed(rows: list[tuple], towns: list[tuple], ratio: float = FAMOUS_RATIO) -> list[bool] | None:
+    """Per candidate, whether it is a town with a namesake abroad ``ratio`` times its size.
 
     ``None`` when no candidate is (the usual case): the caller then skips the extra bookkeeping.
     """
@@ -409,7 +410,7 @@ def _dwarfed(rows: list[tuple], towns: list[tuple]) -> list[bool] | None:
     if len(biggest) < 2:
         return None
     (cc1, pop1), (_cc2, pop2) = sorted(biggest.items(), key=lambda kv: -kv[1])[:2]
-    out = [row[2] == "city" and (pop1 if row[6] != cc1 else pop2) >= FAMOUS_RATIO * max(row[8], 1) for row in rows]
+    out = [row[2] == "city" and (pop1 if row[6] != cc1 else pop2) >= ratio * max(row[8], 1) for row in rows]
     return out if any(out) else None
 
 

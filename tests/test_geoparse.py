@@ -199,6 +199,21 @@ def test_names_in_french_spanish_and_german_news(geoparser, text, lang, expected
     assert [(m.place.name, m.place.kind) for m in geoparser.parse(text, lang).mentions] == expected
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Gespräche in Venedig und Cherson.", "de", ["IT", "UA"]),
+    ("Les négociations à Venise.", "fr", ["IT"]),
+    ("Las negociaciones en Venecia y Florencia.", "es", ["IT", "IT"]),
+    ("Three Philadelphia police officers were hurt.", "en", ["US"]),  # not Amman's ancient name
+])
+def test_exonyms_of_towns_named_for_their_division(geoparser, text, lang, expected):
+    # Venice (51,000) is the seat of Venezia (800,000): its exonyms are names, not words
+    assert [m.place.country_code for m in geoparser.parse(text, lang).mentions] == expected
+
+
+def test_a_virus_named_after_a_town_is_no_pin_in_slovenia(geoparser):
+    assert [m.place.country_code for m in geoparser.parse("The Marburg virus spread.", "en").mentions] == []
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")

