@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from scipy.optimize import minimize
-from topics_quality import CLASSES, CORPUS, GOLD, PREDICTED, is_dev, items, scores
+from topics_quality import CLASSES, PREDICTED, dev_items, scores
 from topics_tune import LinearScores
 
 from dashboard.topics import default_tagger
@@ -123,13 +123,7 @@ def main() -> None:
     ap.add_argument("--write", type=Path, help="write the fitted English weights to this TOML file")
     args = ap.parse_args()
 
-    data = []
-    for it in items(CORPUS):
-        if not is_dev(it["id"]):
-            continue
-        cats = it.get("categories") or []
-        if it.get("lang") == "en" and cats and cats[0] in GOLD:
-            data.append((GOLD[cats[0]], it["text"]))
+    data = dev_items()
     tagger = default_tagger()
     index = {t.id: i for i, t in enumerate(tagger.topics)}
     en = {(index[t.id], p) for t in tagger.topics for p in t.keywords.get("en", {})}

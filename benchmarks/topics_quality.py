@@ -78,6 +78,16 @@ def is_dev(item_id: str) -> bool:
     return int(hashlib.md5(item_id.encode()).hexdigest(), 16) % 2 == 0
 
 
+def dev_items(path: Path = CORPUS) -> list[tuple[str, str]]:
+    """(class, text) of the English dev-half items: all that tuning scripts may read."""
+    out = []
+    for it in items(path):
+        cats = it.get("categories") or []
+        if is_dev(it["id"]) and it.get("lang") == "en" and cats and cats[0] in GOLD:
+            out.append((GOLD[cats[0]], it["text"]))
+    return out
+
+
 def predict(text: str) -> tuple[str | None, tuple]:
     topics = default_tagger().tag(text, lang="en")
     for t in topics:

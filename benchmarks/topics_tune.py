@@ -34,7 +34,7 @@ import math
 from collections import Counter, defaultdict
 
 import numpy as np
-from topics_quality import CORPUS, GOLD, PREDICTED, is_dev, items, scores
+from topics_quality import PREDICTED, dev_items, scores
 
 from dashboard.topics import _MULT, _MULT_N, Tagger, default_tagger
 from dashboard.topics_rules import WORD, split_pattern
@@ -212,13 +212,7 @@ def main() -> None:
     ap.add_argument("--eps", type=float, default=0.0005, help="least rise of dev macro-F1 a step must bring")
     args = ap.parse_args()
 
-    data = []
-    for it in items(CORPUS):
-        if not is_dev(it["id"]):
-            continue
-        cats = it.get("categories") or []
-        if it.get("lang") == "en" and cats and cats[0] in GOLD:
-            data.append((GOLD[cats[0]], it["text"]))
+    data = dev_items()
     tagger = default_tagger()
     index = {t: i for i, t in enumerate(tagger._ids)}
     probe = LinearScores(tagger, data[:1], [])
