@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from dashboard.gazetteer.index import PlaceIndex
-from dashboard.gazetteer.normalize import ELISION_RE, TOKEN_RE
+from dashboard.gazetteer.normalize import ELISION_RE, TOKEN_RE, strip_accents
 
 _QUOTES = {"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"}
 
@@ -115,6 +115,10 @@ CALENDAR = set(
     "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 )
 DE_LANG = "de"
+# German prefixes that make a part of a place out of its name ("Ostukraine"), longest first;
+# _match_at reports such a match with this value in its genitive slot.
+COMPOUND = 2
+COMPASS_DE = ("nordost", "nordwest", "südost", "südwest", "nord", "süd", "ost", "west", "zentral", "mittel")
 # How much more frequent a name is as a word than its population explains (see _wordness).
 WORD_AT_START = 0.5
 WORD_MID = 1.0
@@ -231,8 +235,10 @@ class Recognizer:
         starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
         if lang != DE_LANG:  # (German genitives are looked for at every capitalised word)
             maxlen, abbrevs = self._maxlen, index.abbrevs
+            if lang != "en":
+                self._unaccent(starts, low)
             starts = [n for n in starts if low[n] in maxlen or toks[n][2] in abbrevs]
-        ahead: dict[int, tuple[int, str, bool] | None] = {}  # _match_at(i + 1), looked at already
+        ahead: dict[int, tuple[int, str, int] | None] = {}  # _match_at(i + 1), looked at already
         i = 0
         for i0 in starts:
             if i0 < i:
@@ -257,8 +263,14 @@ class Recognizer:
                     cands = tuple(c for c in cands if not index.foreign_word(k, c, lang))
                     if not cands:
                         continue
-            span = Span(s, toks[j - 1][1], text[s:toks[j - 1][1]], k, cands, i, j, genitive=genitive)
-            if genitive:
+            span = Span(s, toks[j - 1][1], text[s:toks[j - 1][1]], k, cands, i, j, genitive=bool(genitive))
+            if genitive == COMPOUND:
+                # a compass compound is part of a country or region ("Ostukraine"; not "Ostfriesland":
+                # Friesland is a Dutch province)
+                span.candidates = tuple(c for c in cands if index.row(c)[2] in ("country", "region"))
+                if not span.candidates:
+                    continue
+            elif genitive:
                 # German genitive: countries, regions, divisions and big cities ("Chinas", "Kiews").
                 span.candidates = tuple(c for c in cands if index.row(c)[2] in ("country", "region", "admin1")
                                         or index.row(c)[8] >= 100_000)
@@ -288,9 +300,23 @@ class Recognizer:
         self._mark_dateline(spans, toks, text)
         return spans
 
+    def _unaccent(self, starts: list[int], low: list[str]) -> None:
+        """Read an accented capitalised word as its plain spelling when only that names a big
+        place: Spanish "Shanghái", "Járkov", "Saná" for Shanghai, Kharkiv, Sanaa."""
+        maxlen, index, rows = self._maxlen, self.index, self.index._rows  # noqa: SLF001 - hot path
+        for n in starts:
+            w = low[n]
+            if w in maxlen or w.isascii():
+                continue
+            plain = strip_accents(w)
+            if plain in maxlen and any(rows[c][2] in ("country", "region", "admin1") or rows[c][8] >= 100_000
+                                       for c in index.lookup(plain)):
+                low[n] = plain
+
     def _match_at(self, i: int, toks: list[tuple[int, int, str]], low: list[str],
-                  lang: str | None) -> tuple[int, str, bool] | None:
-        """The longest name starting at token ``i``: (end token, key, is German genitive)."""
+                  lang: str | None) -> tuple[int, str, int] | None:
+        """The longest name starting at token ``i``: (end token, key, 1 for a German genitive or
+        :data:`COMPOUND` for a compass compound, else 0)."""
         names = self.index._names  # noqa: SLF001 - hot path
         n = len(toks)
         limit = self._maxlen.get(low[i], 0)
@@ -313,6 +339,18 @@ class Recognizer:
                     return j, k, False
                 if german and k.endswith("s") and len(toks[j - 1][2]) > 4 and k[:-1] in names:
                     return j, k[:-1], True  # "Chinas", "Nordrhein-Westfalens"
+        if german and not limit:
+            # Compass compounds: "Ostukraine", "Nordsyriens", "Süddeutschland" are parts of the
+            # country (or region) the rest names; like a genitive, only big places qualify.
+            w = low[i]
+            for pre in COMPASS_DE:
+                if w.startswith(pre) and len(w) - len(pre) >= 4:
+                    rest = w[len(pre):]
+                    if rest in names:
+                        return i + 1, rest, COMPOUND
+                    if rest.endswith("s") and rest[:-1] in names:
+                        return i + 1, rest[:-1], COMPOUND
+                    break
         if tok in self.index.abbrevs:
             return i + 1, tok, False
         return None

@@ -214,6 +214,16 @@ def test_a_virus_named_after_a_town_is_no_pin_in_slovenia(geoparser):
     assert [m.place.country_code for m in geoparser.parse("The Marburg virus spread.", "en").mentions] == []
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Kämpfe in der Ostukraine und in Nordsyrien; Regen in Süddeutschland.", "de", ["Ukraine", "Syria", "Germany"]),
+    ("Die Grenze Nordisraels; Westfalen und Ostfriesland.", "de", ["Israel"]),  # no Dutch Friesland
+    ("Negociaciones en Shanghái, Járkov y Saná.", "es", ["Shanghai", "Kharkiv", "Sanaa"]),
+    ("Été comme hiver, l'État. Taïpei et Pékin.", "fr", ["Taipei", "Beijing"]),
+])
+def test_compass_compounds_and_accented_spellings(geoparser, text, lang, expected):
+    assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")
