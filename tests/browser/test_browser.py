@@ -170,10 +170,21 @@ def test_clicking_a_place_narrows_the_list(open_page) -> None:
     page, rec = open_page("/")
     wait_markers(page, "names => names.some(n => n.includes('Beijing'))")
     wait_settled(page)
-    # Show Beijing unclustered, then click it where it is drawn, like a user.
-    point = show_marker(page, "Beijing")
-    page.mouse.click(point[0], point[1])
-    expect(page.get_by_text(re.compile(r"mentioning\s+Beijing"))).to_be_visible(timeout=WAIT_MS)
+    # Show Beijing unclustered, then click it where it is drawn, like a user.  Moving the map
+    # makes the app record the new view (a rerun); a click during a rerun can be dropped, so
+    # wait for it to end and, on a loaded machine, click again if the list did not narrow.
+    narrowed = page.get_by_text(re.compile(r"mentioning\s+Beijing"))
+    for attempt in range(3):
+        show_marker(page, "Beijing")
+        wait_idle(page)
+        point = show_marker(page, "Beijing")
+        page.mouse.click(point[0], point[1])
+        try:
+            expect(narrowed).to_be_visible(timeout=WAIT_MS // 3)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     page.wait_for_url(re.compile(r"place=gn%3A1816670|place=gn:1816670"), timeout=WAIT_MS)
     assert rec.external() == []
 
