@@ -140,7 +140,7 @@ class Geoparser:
                 cands[sp.key] = sorted(set(sp.candidates), key=index.prior, reverse=True)[:MAX_CANDIDATES]
 
         quals = self._qualifiers(spans, text)
-        cued = _kind_cues(spans, text)
+        cued = _kind_cues(spans, text, lang)
         base: dict[str, list[float]] = {}
         dwarfed: dict[str, list[bool]] = {}  # per name and candidate: a town dwarfed by a namesake abroad
         dateline_keys = {sp.key for sp in spans if sp.role == "dateline"}
@@ -368,16 +368,22 @@ class Geoparser:
         return tuple(Focus(places[pid], w / total, count[pid]) for pid, w in ranked[:5] if w >= 0.3 * top)
 
 
-def _kind_cues(spans: list[Span], text: str) -> dict[str, set[str]]:
+def _kind_cues(spans: list[Span], text: str, lang: str = "en") -> dict[str, set[str]]:
     """Kinds of place that the words around a name ask for ("Washington state" -> admin1).
 
     "State" followed by a capitalised word is a name ("Washington State University"), not a cue.  Names with one candidate are skipped: nothing to decide.
+    French prepositions tell a town from a country or province: "à Québec" is the city,
+    "au Québec" the province, "au Luxembourg" the country.
     """
     out: dict[str, set[str]] = {}
     for sp in spans:
         if len(sp.candidates) < 2:
             continue
         kinds: set[str] = set()
+        if lang == "fr":
+            m = _FR_PREPOSITION.search(text, max(0, sp.start - 5), sp.start)
+            if m:
+                kinds.update(("city",) if m.group(1).lower() == "à" else ("country", "admin1", "region"))
         before = _CUE_SPLIT.split(text[max(0, sp.start - 32):sp.start].lower())
         while before and (not before[-1] or before[-1] in _CUE_LINKS):
             before.pop()
@@ -396,6 +402,9 @@ def _kind_cues(spans: list[Span], text: str) -> dict[str, set[str]]:
         if kinds:
             out.setdefault(sp.key, set()).update(kinds)
     return out
+
+
+_FR_PREPOSITION = re.compile(r"(?:^|(?<=\s))(à|au|aux|en)\s+$", re.IGNORECASE)
 
 
 def _dwarfed(rows: list[tuple], towns: list[tuple], ratio: float = FAMOUS_RATIO) -> list[bool] | None:

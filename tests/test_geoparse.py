@@ -234,6 +234,16 @@ def test_names_with_lower_case_or_declined_words(geoparser, text, lang, expected
     assert [m.place.name for m in geoparser.parse(text, lang).mentions] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Il neige à Québec.", ("Québec", "city")),
+    ("Il neige au Québec.", ("Quebec", "admin1")),
+    ("À Genève, les négociations reprennent.", ("Geneva", "city")),
+])
+def test_french_prepositions_tell_a_town_from_its_province(geoparser, text, expected):
+    (m,) = geoparser.parse(text, "fr").mentions
+    assert (m.place.name, m.place.kind) == expected
+
+
 def test_a_list_of_countries_is_not_a_qualifier(geoparser):
     """"Mexico, China, Japan" is a list; "China" is not the town of that name in Japan."""
     r = geoparser.parse("Officials in Mexico, China, Japan and Brazil report cases.", "en")
