@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.app import state
+from dashboard.app import safe, state
 from dashboard.app.corrections import wrong_place
 from dashboard.app.viewstate import ViewState
 
@@ -63,7 +63,8 @@ def article_list(view: ViewState, place_name: str | None) -> None:
     total = state.count_articles(db, filters)
     if view.place:
         c1, c2 = st.columns([4, 1])
-        c1.markdown(f"**{total:,}** article{'s' if total != 1 else ''} mentioning **{_md(place_name or view.place)}**")
+        c1.markdown(safe.fmt("**{n:,}** article{s} mentioning **{place}**", n=total, s="s" if total != 1 else "",
+                             place=place_name or view.place))
         c2.button("Clear", key="clear_place", on_click=_set, kwargs={"place": None, "page": 1})
     else:
         st.markdown(f"**{total:,}** article{'s' if total != 1 else ''} · click a place on the map to narrow")
@@ -72,18 +73,18 @@ def article_list(view: ViewState, place_name: str | None) -> None:
     rows = state.articles(db, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for row in rows:
         with st.container(border=True):
-            st.markdown(f"**{_md(row.title or '(untitled)')}**")
+            st.markdown(safe.fmt("**{title}**", title=row.title or "(untitled)"))
             meta = [row.source or "", row.published.date().isoformat() if row.published else "", row.lang or ""]
-            st.caption(" · ".join(x for x in meta if x))
+            safe.caption(" · ".join(x for x in meta if x))
             if row.places or row.topics:
-                st.caption(
+                safe.caption(
                     "Places: " + ", ".join(row.places[:6]) + (" · Topics: " + ", ".join(row.topics) if row.topics else "")
                 )
             st.button("Read", key=f"open_{row.id}", on_click=_set, kwargs={"article": row.id})
     if pages > 1:
         c1, c2, c3 = st.columns([1, 2, 1])
         c1.button("‹ Prev", disabled=page <= 1, on_click=_set, kwargs={"page": page - 1}, key="prev")
-        c2.caption(f"Page {page} of {pages}")
+        c2.caption(f"Page {page:d} of {pages:d}")
         c3.button("Next ›", disabled=page >= pages, on_click=_set, kwargs={"page": page + 1}, key="next")
 
 
@@ -95,14 +96,17 @@ def article_view(view: ViewState, read_only: bool) -> bool:
     except ValueError:
         art = None
     if art is None:
-        st.warning(f"Article {view.article!r} from the link was not found; showing the list.")
+        safe.warning(f"Article {safe.shorten(view.article, 60)!r} from the link was not found; showing the list.")
         return False
     st.button("‹ Back to the list", on_click=_set, kwargs={"article": None}, key="back")
-    st.subheader(_md(art.title or "(untitled)"), anchor=False)
+    st.subheader(safe.md(art.title or "(untitled)"), anchor=False)
     meta = [art.source or "", art.published.isoformat(sep=" ") if art.published else "", art.lang or ""]
-    st.caption(" · ".join(x for x in meta if x))
-    if art.url and str(art.url).startswith(("http://", "https://")):
-        st.markdown(f"[Original article]({art.url.replace(')', '%29')})")
+    safe.caption(" · ".join(x for x in meta if x))
+    link = safe.article_link(art.url)
+    if link is not None:
+        st.markdown(safe.link_markdown(link))
+    elif art.url:
+        safe.caption(f"Address (not a web link): {art.url}")
     st.html(highlight_html(art.text or "", art.mentions))
     places: dict[str, str] = {}
     for m in art.mentions:
@@ -111,15 +115,8 @@ def article_view(view: ViewState, read_only: bool) -> bool:
         st.caption("Show on the map:")
         cols = st.columns(min(4, len(places)))
         for i, (pid, name) in enumerate(places.items()):
-            cols[i % len(cols)].button(name, key=f"goto_{pid}", on_click=_set, kwargs={"place": pid, "article": None})
+            cols[i % len(cols)].button(safe.md(name), key=f"goto_{pid}", on_click=_set, kwargs={"place": pid, "article": None})
     if not read_only:
         wrong_place(art.id, art.mentions)
     return True
 
-
-def _md(text: str) -> str:
-    """Escape Markdown and HTML in a title so it renders as the literal text."""
-    text = html.escape(text)
-    for ch in "\\`*_{}[]()#+-.!|~>":
-        text = text.replace(ch, "\\" + ch)
-    return text

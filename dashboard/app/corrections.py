@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard.app import state
+from dashboard.app import safe, state
 from dashboard.errors import DashboardError
 from dashboard.models import Mention, Place
 
@@ -86,7 +86,7 @@ def wrong_place(article_id: int, mentions: Sequence[Mention]) -> None:
     """Draw the control under an article (only when corrections are allowed)."""
     flash = st.session_state.pop(_FLASH, None)
     if flash:
-        (st.success if flash[0] == "success" else st.error)(flash[1])
+        (safe.success if flash[0] == "success" else safe.error)(flash[1])
     if not mentions:
         return
     ordered = sorted(mentions, key=lambda m: (m.start, m.end))
@@ -96,7 +96,8 @@ def wrong_place(article_id: int, mentions: Sequence[Mention]) -> None:
         i = st.selectbox(
             "Mention",
             range(len(ordered)),
-            format_func=lambda k: f"“{ordered[k].surface}” at {ordered[k].start} → {place_label(ordered[k].place)}",
+            format_func=lambda k: safe.plain(f"“{ordered[k].surface}” at {ordered[k].start} → "
+                                             f"{place_label(ordered[k].place)}"),
             key=f"wp_mention_{article_id}",
         )
         m, alts = ordered[i or 0], alternatives[i or 0]
@@ -106,19 +107,19 @@ def wrong_place(article_id: int, mentions: Sequence[Mention]) -> None:
         choice_key = f"wp_choice_{article_id}"
         if st.session_state.get(choice_key) not in options:
             st.session_state[choice_key] = options[0]
-        choice = st.radio("It should be", options, format_func=labels.__getitem__, key=choice_key)
+        choice = st.radio("It should be", options, format_func=safe.md_func(labels.__getitem__), key=choice_key)
         if choice == SEARCH:
             query = st.text_input("Place name", value=m.surface, key=f"wp_query_{article_id}_{i}")
             try:
                 found = state.search_places(query)
             except (DashboardError, OSError) as err:
-                st.warning(f"The place index is not available: {err}")
+                safe.warning(f"The place index is not available: {err}")
                 found = []
             if found:
                 st.selectbox(
                     "Place",
                     [p.id for p in found],
-                    format_func={p.id: place_label(p) for p in found}.__getitem__,
+                    format_func={p.id: safe.plain(place_label(p)) for p in found}.__getitem__,
                     key=f"wp_pick_{article_id}",
                 )
             else:

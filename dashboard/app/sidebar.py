@@ -13,7 +13,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.app import state
+from dashboard.app import safe, state
 from dashboard.app.viewstate import (
     DATE_PRESETS,
     LAYER_LABELS,
@@ -44,7 +44,7 @@ def url_view() -> tuple[ViewState, list[str]]:
         for rid in view.regions:
             found = rid if rid in known else state.resolve_region(rid)
             if found is None:
-                warnings.append(f"Unknown region {rid!r} in the link: ignored.")
+                warnings.append(f"Unknown region {safe.shorten(rid, 60)!r} in the link: ignored.")
             elif found not in regions:
                 regions.append(found)
         view = replace(view, regions=tuple(regions))
@@ -90,7 +90,7 @@ def _with_counts(values: list[tuple[str, int]], selected: list[str], names: dict
     def label(v: str) -> str:
         name = (names or {}).get(v)
         shown = f"{name} ({v})" if name and name != v else v
-        return f"{shown} · {counts[v]}" if v in counts else f"{shown} · 0"
+        return safe.plain(f"{shown} · {counts[v]}" if v in counts else f"{shown} · 0")
 
     return options, label
 
@@ -162,7 +162,7 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
         ropts = list(regions) + [r for r in ss.get("f_regions", []) if r not in regions]
 
         def rfmt(v: str) -> str:
-            return regions.get(v, v)
+            return safe.plain(regions.get(v, v))
 
     sb.multiselect("Regions and continents", ropts, key="f_regions", format_func=rfmt, placeholder="Anywhere")
     for key, facet, label in (
@@ -171,7 +171,7 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
         ("f_sources", "sources", "Sources"),
     ):
         o, f = _with_counts(facets.get(facet, []), ss.get(key, []))
-        sb.multiselect(label, o, key=key, format_func=f, placeholder="All")
+        sb.multiselect(safe.md(label), o, key=key, format_func=f, placeholder="All")
     sb.text_input("Text search", key="f_text", placeholder="words in title or text")
     sb.radio("Mention role", ROLES, key="f_role", format_func=ROLE_LABELS.__getitem__, horizontal=True)
     sb.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_conf")

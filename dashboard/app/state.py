@@ -19,6 +19,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.app import safe
 from dashboard.config import default_db_url
 from dashboard.errors import DashboardError
 from dashboard.models import Filters, PlaceSummary
@@ -246,7 +247,7 @@ def now() -> datetime:
 
 def store_error(err: DashboardError) -> None:
     """Show a store or index failure as one clear message instead of a traceback."""
-    st.error(f"{err}")
+    safe.error(err)  # the store's message may quote a link's or an article's text
     logger.warning("dashboard error: %s", err)
 
 

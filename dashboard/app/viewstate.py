@@ -54,6 +54,7 @@ KNOWN_KEYS = frozenset(
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _ADMIN1 = re.compile(r"^[A-Z]{2}\.[A-Z0-9]{1,20}$")  # GeoNames admin1: country code, dot, code
 _MAX_LIST = 200
+_MAX_VALUE = 200  # longest list value (a topic, source, language) a link may hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,12 @@ class ViewState:
 DEFAULT = ViewState()
 
 
+def _q(raw: object, limit: int = 60) -> str:
+    """A value from the link as quoted in a warning: shortened, so a 100 kB parameter gives a short line."""
+    text = str(raw)
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
 def _first(params: Mapping[str, Sequence[str]], key: str) -> str | None:
     values = params.get(key) or []
     return values[-1] if values else None
@@ -146,14 +153,14 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
 
     unknown = sorted(k for k in params if k not in KNOWN_KEYS)
     if unknown:
-        warnings.append(f"Ignored unknown link parameter(s): {', '.join(unknown[:10])}.")
+        warnings.append(f"Ignored unknown link parameter(s): {', '.join(_q(k, 30) for k in unknown[:10])}.")
 
     preset = _first(params, "date")
     if preset is not None:
         if preset in DATE_PRESETS:
             v["date"] = preset
         else:
-            warnings.append(f"Unknown date range {preset!r}; showing all dates.")
+            warnings.append(f"Unknown date range {_q(preset)}; showing all dates.")
     for key, attr in (("from", "date_from"), ("to", "date_to")):
         raw = _first(params, key)
         if raw is None:
@@ -162,7 +169,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
             v[attr] = date.fromisoformat(raw)
             v["date"] = "custom"
         except ValueError:
-            warnings.append(f"Could not read the date {key}={raw!r} (expected YYYY-MM-DD); ignored.")
+            warnings.append(f"Could not read the date {key}={_q(raw)} (expected YYYY-MM-DD); ignored.")
     if v.get("date_from") and v.get("date_to") and v["date_from"] > v["date_to"]:
         warnings.append("The start date was after the end date; they were swapped.")
         v["date_from"], v["date_to"] = v["date_to"], v["date_from"]
@@ -172,7 +179,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
         if key == "country":
             bad = [x for x in values if not _ISO2.match(x.upper())]
             if bad:
-                warnings.append(f"Ignored malformed country code(s): {', '.join(bad[:5])}.")
+                warnings.append(f"Ignored malformed country code(s): {', '.join(_q(x, 30) for x in bad[:5])}.")
             values = [x.upper() for x in values if _ISO2.match(x.upper())]
         elif key == "admin1":
             values = [y.strip() for x in values for y in x.split(",") if y.strip()]
@@ -181,6 +188,9 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
                 shown = ", ".join(x[:30] for x in bad[:5])
                 warnings.append(f"Ignored malformed state/province code(s) (expected e.g. US.TX): {shown}.")
             values = [x.upper() for x in values if _ADMIN1.match(x.upper())]
+        if any(len(x) > _MAX_VALUE for x in values):
+            warnings.append(f"Ignored {key} value(s) longer than {_MAX_VALUE} characters.")
+            values = [x for x in values if len(x) <= _MAX_VALUE]
         if len(values) > _MAX_LIST:
             warnings.append(f"Too many {key} values; kept the first {_MAX_LIST}.")
             values = values[:_MAX_LIST]
@@ -195,12 +205,12 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
         if role in ROLES:
             v["role"] = role
         else:
-            warnings.append(f"Unknown mention role {role!r}; using any mention.")
+            warnings.append(f"Unknown mention role {_q(role)}; using any mention.")
     conf = _first(params, "conf")
     if conf is not None:
         value = _float(conf, 0.0, 1.0)
         if value is None:
-            warnings.append(f"Minimum confidence must be between 0 and 1, got {conf!r}; using 0.")
+            warnings.append(f"Minimum confidence must be between 0 and 1, got {_q(conf)}; using 0.")
         else:
             v["min_conf"] = value
     layer = _first(params, "layer")
@@ -208,14 +218,14 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
         if layer in MAP_LAYERS:
             v["layer"] = layer
         else:
-            warnings.append(f"Unknown map layer {layer!r}; showing clustered places.")
+            warnings.append(f"Unknown map layer {_q(layer)}; showing clustered places.")
 
     colour = _first(params, "colour")
     if colour is not None:
         if colour in ("topic", "count"):
             v["by_topic"] = colour == "topic"
         else:
-            warnings.append(f"Unknown marker colouring {colour!r}; markers are coloured by count.")
+            warnings.append(f"Unknown marker colouring {_q(colour)}; markers are coloured by count.")
 
     lat, lon, z = _first(params, "lat"), _first(params, "lon"), _first(params, "z")
     if lat is not None or lon is not None:
@@ -228,7 +238,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
     if z is not None:
         fz = _float(z, 0, 20)
         if fz is None:
-            warnings.append(f"Zoom must be a number from 0 to 20, got {z!r}; ignored.")
+            warnings.append(f"Zoom must be a number from 0 to 20, got {_q(z)}; ignored.")
         else:
             v["zoom"] = int(round(fz))
 
@@ -245,7 +255,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
     if page is not None:
         fp = _float(page, 1, 1_000_000)
         if fp is None:
-            warnings.append(f"Page must be a positive number, got {page!r}; showing page 1.")
+            warnings.append(f"Page must be a positive number, got {_q(page)}; showing page 1.")
         else:
             v["page"] = int(fp)
     return ViewState(**v), warnings

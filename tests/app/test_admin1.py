@@ -5,6 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 from test_app import run, texts
 
+from dashboard.app.safe import shown
 from dashboard.app.viewstate import parse_params, query_string, to_params
 
 
@@ -63,7 +64,7 @@ def test_comma_separated_link_is_read(app_env: str) -> None:
 
 def test_malformed_values_warn_and_are_dropped(app_env: str) -> None:
     at = run({"admin1": ["Texas", "CN.13", "US-TX", "US.T X"]})
-    warnings = "\n".join(w.value for w in at.warning)
+    warnings = "\n".join(shown(w.value) for w in at.warning)
     assert "state/province" in warnings and "Texas" in warnings and "US-TX" in warnings
     assert at.multiselect(key="f_admin1").value == ["CN.13"]
     assert admin1_param(at) == ["CN.13"]

@@ -10,6 +10,7 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 import dashboard
+from dashboard.app.safe import shown
 
 APP = str(Path(dashboard.__file__).resolve().parent / "app" / "main.py")
 
@@ -26,8 +27,8 @@ def run(params: dict[str, Any] | None = None) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [s.value for s in at.subheader] + [w.value for w in at.warning] + [e.value for e in at.error]
+    parts = [shown(m.value) for m in at.markdown] + [shown(c.value) for c in at.caption]
+    parts += [shown(s.value) for s in at.subheader] + [shown(w.value) for w in at.warning] + [shown(e.value) for e in at.error]
     return "\n".join(str(p) for p in parts)
 
 
@@ -70,7 +71,7 @@ def test_query_params_round_trip(app_env: str) -> None:
 def test_malformed_params_warn_and_fall_back(app_env: str) -> None:
     at = run({"conf": "lots", "layer": "3d", "z": "x", "country": ["KZ", "Kazakhstan"], "from": "yesterday",
               "bogus": "1"})
-    warnings = "\n".join(w.value for w in at.warning)
+    warnings = "\n".join(shown(w.value) for w in at.warning)
     for piece in ("confidence", "layer", "Zoom", "country code", "from", "unknown link parameter"):
         assert piece.lower() in warnings.lower(), piece
     assert at.radio(key="f_layer").value == "clusters"
@@ -81,7 +82,7 @@ def test_malformed_params_warn_and_fall_back(app_env: str) -> None:
 def test_regions_in_a_link_by_name_or_unknown(app_env: str) -> None:
     at = run({"region": ["Zentralasien", "Narnia"]})
     assert at.multiselect(key="f_regions").value == ["region:un-143"]
-    assert "Unknown region 'Narnia' in the link: ignored." in [w.value for w in at.warning]
+    assert "Unknown region 'Narnia' in the link: ignored." in [shown(w.value) for w in at.warning]
     assert params(at)["region"] in (["region:un-143"], "region:un-143")
     assert "**0** articles" not in texts(at)
 
@@ -117,7 +118,7 @@ def test_clicking_a_place_narrows_the_list(app_env: str, monkeypatch: pytest.Mon
 def test_article_view_escapes_and_highlights(app_env: str) -> None:
     at = run({"article": "3"})
     assert "&lt;img src=x onerror=alert(1)&gt;" not in texts(at)  # subheader shows the raw text as text
-    assert any("onerror" in s.value for s in at.subheader)
+    assert any("onerror" in shown(s.value) for s in at.subheader)
     at2 = run({"article": "1"})
     html = [e for e in at2.get("html")]
     assert html and "<mark" in html[0].proto.body and "PEKING</mark>" in html[0].proto.body
@@ -125,7 +126,7 @@ def test_article_view_escapes_and_highlights(app_env: str) -> None:
 
 def test_unknown_article_warns(app_env: str) -> None:
     at = run({"article": "999"})
-    assert "not found" in "\n".join(w.value for w in at.warning)
+    assert "not found" in "\n".join(shown(w.value) for w in at.warning)
     assert "**3** articles" in texts(at)
 
 
@@ -141,7 +142,7 @@ def test_store_error_is_one_message(app_env: str, monkeypatch: pytest.MonkeyPatc
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert not at.exception
-    assert at.error and "mysql" in at.error[0].value.lower()
+    assert at.error and "mysql" in shown(at.error[0].value).lower()
 
 
 def test_colour_by_topic_round_trips(app_env: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from test_app import run, texts
 
+from dashboard.app.safe import shown
 from dashboard.store import open_store
 
 
@@ -24,7 +25,7 @@ def test_not_a_place_is_stored_and_shown(fresh_env: str) -> None:
     at.text_input(key="wp_note_2").input("the summit, not the city").run()
     at.button(key="wp_save_2").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Correction stored: “Samarkand” → not a place." in [s.value for s in at.success]
+    assert "Correction stored: “Samarkand” → not a place." in [shown(s.value) for s in at.success]
     body = _html(at)
     assert "Samarkand</mark>" not in body and "Beijing</mark>" in body and "Samarkand" in body
 
@@ -46,7 +47,7 @@ def test_place_from_the_index_is_stored(fresh_env: str) -> None:
     assert pick.value and pick.format_func(pick.value) == "Samarkand (city, UZ)"
     at.button(key="wp_save_3").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("→ Samarkand (city, UZ)" in s.value for s in at.success)
+    assert any("→ Samarkand (city, UZ)" in shown(s.value) for s in at.success)
     body = _html(at)
     assert 'title="Samarkand (city, UZ)' in body and ">Kazakhstan</mark>" in body
     # The map's counts follow at once (the query caches were cleared).

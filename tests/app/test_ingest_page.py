@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, run, texts
 
+from dashboard.app.safe import shown
 from dashboard.store import open_store
 
 
@@ -32,7 +33,7 @@ def test_upload_with_a_broken_record(fresh_env: str) -> None:
     errors = at.dataframe[0].value
     assert list(errors["source"]) == ["news.jsonl", "news.jsonl"]
     assert list(errors["position"]) == ["line 2", "line 3"]
-    assert any("could not be ingested" in w.value for w in at.warning)
+    assert any("could not be ingested" in shown(w.value) for w in at.warning)
 
     store = open_store(fresh_env)
     try:
@@ -58,4 +59,4 @@ def test_ingest_script_refuses_in_read_only_mode(fresh_env: str, monkeypatch) ->
     at = AppTest.from_file(str(Path(APP).parent / "views" / "ingest.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception and not at.file_uploader
-    assert "read-only" in "\n".join(i.value for i in at.info)
+    assert "read-only" in "\n".join(shown(i.value) for i in at.info)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.app import state
+from dashboard.app import safe, state
 from dashboard.errors import DashboardError
 from dashboard.ingest import IngestOptions, Ingestor, IngestSummary
 from dashboard.ingest.progress import Progress
@@ -38,10 +38,10 @@ class PageProgress(Progress):
         self.placeholder = placeholder
 
     def update(self, counts: Any) -> None:
-        self.placeholder.caption(self.line(counts))
+        safe.caption(self.line(counts), self.placeholder)
 
     def close(self, counts: Any) -> None:
-        self.placeholder.caption(self.line(counts))
+        safe.caption(self.line(counts), self.placeholder)
 
 
 def _save_uploads(files: list[Any], folder: Path) -> tuple[list[str], dict[str, str]]:
@@ -76,7 +76,7 @@ def _show(result: dict[str, Any]) -> None:
     c[2].metric("Duplicates", f"{result['duplicates']:,}")
     c[3].metric("Skipped", f"{result['skipped']:,}")
     c[4].metric("Place mentions", f"{result['mentions']:,}")
-    st.caption(f"Run {result['run_id']} took {result['seconds']:.1f} s; near-copies linked to a story: "
+    st.caption(f"Run {int(result['run_id']):d} took {result['seconds']:.1f} s; near-copies linked to a story: "
                f"{result['near_duplicates']:,}.")
     if result["errors"]:
         st.warning(f"{len(result['errors'])} record{'s' * (len(result['errors']) != 1)} could not be "
@@ -119,7 +119,7 @@ def main() -> None:
                     result = run_ingest(sources, shown, opts, PageProgress(line))
                 except DashboardError as err:
                     box.update(label="Ingest failed", state="error")
-                    st.error(f"{err}")
+                    safe.error(err)
                     logger.warning("ingest from the page failed: %s", err)
                     return
                 box.update(label="Ingest finished", state="complete" if not result["errors"] else "error",

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import maps
-from dashboard.app import state
+from dashboard.app import safe, state
 from dashboard.app.articles import article_list, article_view
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
 from dashboard.app.viewstate import LAYER_TO_MAPS, ViewState
@@ -40,7 +40,7 @@ def _polygons() -> dict[str, dict[str, Any]]:
     try:
         return state.country_polygons()
     except (DashboardError, OSError, ImportError) as err:
-        st.warning(f"The place index is not available, so the map has no country outlines: {err}")
+        safe.warning(f"The place index is not available, so the map has no country outlines: {err}")
         return {}
 
 
@@ -125,7 +125,7 @@ def main() -> None:
     if "_link_warnings" not in ss:
         ss["_link_warnings"] = warnings
     for w in ss["_link_warnings"]:
-        st.warning(w, icon="⚠️")
+        safe.warning(w)
 
     t0 = time.perf_counter()
     view = current_view(url)
@@ -155,8 +155,8 @@ def main() -> None:
         if total == 0:
             st.info("No articles match these filters. Widen the date range or clear some filters.")
         elif len(places) >= cfg.max_markers:
-            where = "in view" if view.in_view else "under these filters"
-            st.caption(f"Showing the {cfg.max_markers} places with most articles {where} "
+            st.caption(f"Showing the {cfg.max_markers:d} places with most articles "
+                       f"{'in view' if view.in_view else 'under these filters'} "
                        f"({total:,} articles); filter or zoom in for the rest.")
         else:
             st.caption(f"{len(places)} place{'s' * (len(places) != 1)} in {total:,} "

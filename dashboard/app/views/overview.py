@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps
-from dashboard.app import state
+from dashboard.app import safe, state
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
 from dashboard.app.timeline import timeline_table
 from dashboard.errors import DashboardError
@@ -52,7 +52,7 @@ def main() -> None:
     cfg = state.settings()
     url, warnings = url_view()
     for w in st.session_state.setdefault("_link_warnings", warnings):
-        st.warning(w, icon="⚠️")
+        safe.warning(w)
     view = current_view(url)
     filters = view.filters(state.now(), with_place=False)
     try:
