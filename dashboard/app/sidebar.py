@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -28,6 +29,8 @@ from dashboard.app.viewstate import (
 )
 
 _SEEDED = "_view_seeded"
+_LABELS = "_option_labels"
+_MULTI = ("f_countries", "f_admin1", "f_regions", "f_topics", "f_langs", "f_sources")
 
 
 def url_view() -> tuple[ViewState, list[str]]:
@@ -82,8 +85,12 @@ def _seed(view: ViewState) -> None:
     ss[_SEEDED] = True
 
 
-def _with_counts(values: list[tuple[str, int]], selected: list[str], names: dict[str, str] | None = None):
-    """Options for a multiselect: every facet value plus anything the link selected."""
+def _with_counts(key: str, values: list[tuple[str, int]], selected: list[str], names: dict[str, str] | None = None):
+    """Options for a multiselect: every facet value plus anything the link selected.
+
+    The labels carry counts, which change whenever another filter changes.  Streamlit's
+    multiselect sends the *label* back, so every label shown is remembered (see :func:`_selected`).
+    """
     counts = dict(values)
     options = [v for v, _ in values] + [v for v in selected if v not in counts]
 
@@ -92,7 +99,36 @@ def _with_counts(values: list[tuple[str, int]], selected: list[str], names: dict
         shown = f"{name} ({v})" if name and name != v else v
         return safe.plain(f"{shown} · {counts[v]}" if v in counts else f"{shown} · 0")
 
+    _remember(key, options, label)
     return options, label
+
+
+def _remember(key: str, options: list[str], label: Any) -> None:
+    """Keep label -> value for every option this session was shown (a few hundred per filter)."""
+    seen = st.session_state.setdefault(_LABELS, {}).setdefault(key, {})
+    if len(seen) > 20_000:  # a long session with thousands of sources: forget all but this run's labels
+        seen.clear()
+    for v in options:
+        seen[label(v)] = v
+
+
+def _selected(key: str) -> list[str]:
+    """The values chosen in a multiselect, with labels mapped back to their values.
+
+    Why: the browser's multiselect holds the labels it was last sent ("Iran (IR) · 731").  When another
+    filter changes, the new run labels Iran "Iran (IR) · 212"; until the browser is told, it keeps
+    answering with the old label, which no longer matches an option, and Streamlit then hands the
+    label itself back as the value: the filter asked for a country called "Iran (IR) · 731" and
+    the page showed 0 articles.  Mapping known labels back, and re-sending the value on every run
+    (:func:`draw_sidebar`), keeps the choice.
+    """
+    seen = st.session_state.get(_LABELS, {}).get(key, {})
+    out: list[str] = []
+    for v in st.session_state.get(key, ()) or ():
+        v = seen.get(v, v) if v not in seen.values() else v
+        if v not in out:
+            out.append(v)
+    return out
 
 
 def current_view(url: ViewState) -> ViewState:
@@ -103,6 +139,11 @@ def current_view(url: ViewState) -> ViewState:
     """
     _seed(url)
     ss = st.session_state
+    for key in _MULTI:
+        if key in ss:
+            chosen = _selected(key)
+            if chosen != list(ss[key]):
+                ss[key] = chosen
     date_from = date_to = None
     if ss.get("f_date") == "custom":
         rng = ss.get("f_range") or ()
@@ -114,12 +155,12 @@ def current_view(url: ViewState) -> ViewState:
         date=ss.get("f_date", "all"),
         date_from=date_from,
         date_to=date_to,
-        countries=tuple(ss.get("f_countries", ())),
-        admin1=tuple(ss.get("f_admin1", ())),
-        regions=tuple(ss.get("f_regions", ())),
-        topics=tuple(ss.get("f_topics", ())),
-        languages=tuple(ss.get("f_langs", ())),
-        sources=tuple(ss.get("f_sources", ())),
+        countries=tuple(_selected("f_countries")),
+        admin1=tuple(_selected("f_admin1")),
+        regions=tuple(_selected("f_regions")),
+        topics=tuple(_selected("f_topics")),
+        languages=tuple(_selected("f_langs")),
+        sources=tuple(_selected("f_sources")),
         text=str(ss.get("f_text", "")).strip(),
         role=ss.get("f_role", "any"),
         min_conf=round(float(ss.get("f_conf", 0.0)), 2),
@@ -146,23 +187,27 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
         sb.date_input("From – to", key="f_range")
 
     names = state.country_names_safe()
-    opts, fmt = _with_counts(facets.get("countries", []), ss.get("f_countries", []), names)
+    for key in _MULTI:  # re-send the values so the browser shows (and answers with) this run's labels
+        ss[key] = _selected(key)
+    opts, fmt = _with_counts("f_countries", facets.get("countries", []), ss["f_countries"], names)
     sb.multiselect("Countries", opts, key="f_countries", format_func=fmt, placeholder="All countries")
     admin1 = facets.get("admin1", [])
     chosen = ss.get("f_admin1", [])
     a1_names = state.admin1_names_safe([k for k, _ in admin1] + [k for k in chosen if k not in dict(admin1)])
-    aopts, afmt = _with_counts(admin1, chosen, a1_names)
+    aopts, afmt = _with_counts("f_admin1", admin1, chosen, a1_names)
     sb.multiselect("States and provinces", aopts, key="f_admin1", format_func=afmt,
                    placeholder="Anywhere in them",
                    help="First-level divisions (states, provinces): type to search by name or code")
     regions = state.region_options_safe()
     if facets.get("regions"):
-        ropts, rfmt = _with_counts(facets["regions"], ss.get("f_regions", []), regions)
+        ropts, rfmt = _with_counts("f_regions", facets["regions"], ss.get("f_regions", []), regions)
     else:
         ropts = list(regions) + [r for r in ss.get("f_regions", []) if r not in regions]
 
         def rfmt(v: str) -> str:
             return safe.plain(regions.get(v, v))
+
+        _remember("f_regions", ropts, rfmt)
 
     sb.multiselect("Regions and continents", ropts, key="f_regions", format_func=rfmt, placeholder="Anywhere")
     for key, facet, label in (
@@ -170,7 +215,7 @@ def draw_sidebar(facets: dict[str, list[tuple[str, int]]], total: int) -> None:
         ("f_langs", "languages", "Languages"),
         ("f_sources", "sources", "Sources"),
     ):
-        o, f = _with_counts(facets.get(facet, []), ss.get(key, []))
+        o, f = _with_counts(key, facets.get(facet, []), ss.get(key, []))
         sb.multiselect(safe.md(label), o, key=key, format_func=f, placeholder="All")
     sb.text_input("Text search", key="f_text", placeholder="words in title or text")
     sb.radio("Mention role", ROLES, key="f_role", format_func=ROLE_LABELS.__getitem__, horizontal=True)

@@ -178,3 +178,4 @@ def test_copy_link_follows_the_view(app_env: str) -> None:
     assert at.text_input(key="copy_link").value.endswith("?lang=en")
     at.multiselect(key="f_langs").set_value(["de"]).run()
     assert at.text_input(key="copy_link").value.endswith("?lang=de")
+

@@ -234,3 +234,40 @@ def test_a_link_to_the_overview_keeps_the_app_navigation_and_filters(open_page) 
     assert "main" not in nav.inner_text().split()  # no page list of Streamlit's own from the scripts' folder
     expect(page.locator("[data-testid='stMultiSelect']").filter(has_text="Languages")).to_contain_text("de")
     assert rec.external() == []
+
+
+def test_a_country_stays_chosen_when_another_filter_changes_its_count(open_page) -> None:
+    """Choose a country, then a language (its count drops), then a topic: still that country, not 0 articles."""
+    page, rec = open_page("/")
+    wait_markers(page, "names => names.some(n => n.includes('Almaty'))")
+    wait_settled(page)
+    wait_idle(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    countries = page.locator("[data-testid='stMultiSelect']").filter(has_text="Countries")
+    countries.click()
+    page.get_by_role("option", name=re.compile(r"^Kazakhstan \(KZ\) · \d+")).click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"country=KZ"), timeout=WAIT_MS)
+    wait_idle(page)
+    before = re.search(r"Kazakhstan \(KZ\) · (\d+)", countries.inner_text())
+    assert before is not None
+    langs = page.locator("[data-testid='stMultiSelect']").filter(has_text="Languages")
+    langs.click()
+    page.keyboard.type("de")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"lang=de"), timeout=WAIT_MS)
+    wait_idle(page)
+    after = re.search(r"Kazakhstan \(KZ\) · (\d+)", countries.inner_text())
+    assert after is not None and int(after.group(1)) < int(before.group(1))  # the label follows the count
+    topics = page.locator("[data-testid='stMultiSelect']").filter(has_text="Topics")
+    topics.click()
+    page.keyboard.type("politics")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"topic=politics"), timeout=WAIT_MS)
+    wait_idle(page)
+    expect(sidebar).to_contain_text(re.compile(r"(?<![0-9])[1-9][0-9,]* articles? match"), timeout=WAIT_MS)
+    q = parse_qs(urlparse(page.url).query)
+    assert q["country"] == ["KZ"] and q["lang"] == ["de"]
+    assert rec.external() == []
