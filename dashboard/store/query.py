@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from dashboard.models import Candidate, Filters, Mention, Place, PlaceSummary
+from dashboard.models import Candidate, Filters, GridCell, Mention, Place, PlaceSummary
 from dashboard.store import rollups
 from dashboard.store.backend import Connection
 from dashboard.store.filters import (
@@ -158,6 +158,12 @@ class QueryMixin:
         for pid, aid in latest:
             out[pid].append(titles[aid])
         return out
+
+    def grid_cells(self, filters: Filters, degrees: float) -> list[GridCell]:
+        """The matching places summed into lat/lon cells of ``degrees`` (:mod:`dashboard.store.grid`)."""
+        from dashboard.store.grid import grid_cells
+
+        return grid_cells(self._conn(), self.dialect, filters, degrees)
 
     def country_counts(self, filters: Filters) -> list[tuple[str, int]]:
         """(ISO alpha-2, number of matching stories that mention a place there), largest first."""
