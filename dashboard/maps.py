@@ -29,7 +29,7 @@ import folium
 from folium.plugins import FastMarkerCluster, HeatMap, MarkerCluster
 from folium.template import Template
 
-from dashboard.models import PlaceSummary
+from dashboard.models import GridCell, PlaceSummary
 
 logger = logging.getLogger(__name__)
 
@@ -274,6 +274,26 @@ def add_marker_layer(
     return group
 
 
+def grid_tooltip(c: GridCell) -> str:
+    """A cell's tooltip: its biggest place, how many others, the summed articles."""
+    others = c.places - 1
+    more = f" and {others} other place{'s' if others != 1 else ''}" if others else ""
+    return f"<b>{_e(c.top)}</b>{more} · {c.articles} article{'s' if c.articles != 1 else ''} · zoom in for places"
+
+
+def add_grid_layer(m: folium.Map, cells: Sequence[GridCell], *, show: bool = True) -> folium.FeatureGroup:
+    """One circle per grid cell, sized by its articles: a zoomed-out map with every place counted."""
+    group = folium.FeatureGroup(name="Places", show=show)
+    top = max((c.articles for c in cells), default=0)
+    for c in cells:
+        folium.CircleMarker(
+            [c.lat, c.lon], radius=marker_radius(c.articles, top), weight=1, color="#1f4e79", fill=True,
+            fill_color="#2b7bba", fill_opacity=0.6, tooltip=grid_tooltip(c),
+        ).add_to(group)
+    group.add_to(m)
+    return group
+
+
 def add_heat_layer(m: folium.Map, places: Sequence[PlaceSummary], *, show: bool = True) -> folium.FeatureGroup:
     """A heatmap weighted by article count (normalised so one big place does not blind the rest)."""
     group = folium.FeatureGroup(name="Heatmap", show=show)
@@ -459,6 +479,7 @@ def build_map(
     topic_of: Mapping[str, str] | None = None,
     topics: Sequence[str] = (),
     legend: bool = True,
+    grid: Sequence[GridCell] | None = None,
 ) -> folium.Map:
     """Build the news map.
 
@@ -488,6 +509,9 @@ def build_map(
         without a topic, or with a topic past the palette, are grey.
     legend
         Add legends for the marker colours and the country shading.
+    grid
+        Cells of a lat/lon grid (:meth:`Store.grid_cells`): drawn instead of the place
+        markers, for a zoomed-out map on which more places match than ``max_markers``.
 
     Raises
     ------
@@ -536,7 +560,9 @@ def build_map(
     if topic_of is not None:
         palette = topic_colours(topics or sorted(set(topic_of.values())))
         colours = {pid: palette.get(t, OTHER_COLOUR) for pid, t in topic_of.items()}
-    if "markers" in layers:
+    if "markers" in layers and grid is not None:
+        add_grid_layer(m, grid, show="markers" in shown_set)
+    elif "markers" in layers:
         add_marker_layer(m, ranked, show="markers" in shown_set, colours=colours)
         if legend and colours is not None and ranked:
             Legend("Main topic", [(c, t) for t, c in palette.items()] + [(OTHER_COLOUR, "other or none")]).add_to(m)

@@ -173,6 +173,22 @@ class Filters:
 
 
 @dataclass(frozen=True, slots=True)
+class GridCell:
+    """Every matching place inside one cell of a lat/lon grid, for a zoomed-out map.
+
+    ``lat``/``lon`` is the article-weighted centre of its places; ``articles`` sums
+    the places' story counts (as a marker cluster's badge does); ``top`` names the
+    cell's place with most articles.
+    """
+
+    lat: float
+    lon: float
+    articles: int
+    places: int
+    top: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlaceSummary:
     """One place on the map: how often the filtered articles mention it, and a taste of them."""
 

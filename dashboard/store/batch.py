@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard.errors import InputError
 from dashboard.models import Article, GeoparseResult, Place, TopicScore
+from dashboard.store import aggregates
 from dashboard.store.backend import Connection
 from dashboard.store.rows import AddResult, content_hash, context_key, iso, to_utc
 
@@ -231,6 +232,7 @@ class BatchWriterMixin:
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, topic) DO NOTHING",
                 topic_rows_,
             )
+            aggregates.account(conn, ids, 1)
         self._place_rows.update(new_places)
         self._source_ids.update(sources)
         return results

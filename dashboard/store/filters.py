@@ -21,6 +21,9 @@ from dashboard.models import Filters
 logger = logging.getLogger(__name__)
 
 ROLES = ("any", "dateline", "focus")
+# The text search configurations of news_ts_config() (schema 8), 'simple' for every other language.
+PG_TS_CONFIGS = ("english", "german", "french", "spanish", "italian", "portuguese", "dutch", "swedish", "finnish",
+                 "russian", "simple")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -110,10 +113,13 @@ def article_where(
         w.add(f"{aid} IN (SELECT article_id FROM article_topics WHERE topic IN ({marks(f.topics)}))", *f.topics)
     if f.text.strip() and _TOKEN.search(f.text):
         if dialect == "postgresql":
+            # Each article is indexed in its language's configuration (schema 8): ask all of them at once,
+            # a constant query the GIN index answers.
+            query = " || ".join(f"plainto_tsquery('{c}', ?)" for c in PG_TS_CONFIGS)
             w.add(
-                f"{aid} IN (SELECT id FROM articles WHERE to_tsvector('simple', title || ' ' || text)"
-                " @@ plainto_tsquery('simple', ?))",
-                f.text,
+                f"{aid} IN (SELECT id FROM articles WHERE to_tsvector(news_ts_config(lang), title || ' ' || text)"
+                f" @@ ({query}))",
+                *([f.text] * len(PG_TS_CONFIGS)),
             )
         else:
             w.add(f"{aid} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", fts_query(f.text))
@@ -133,6 +139,14 @@ def place_where(f: Filters, *, skip: tuple[str, ...] = ()) -> Where:
         w.add("ap.mentions > 0")
     if f.min_score > 0:
         w.add("ap.score >= ?", float(f.min_score))
+    w.extend(area_where(f, skip=skip))
+    return w
+
+
+def area_where(f: Filters, *, skip: tuple[str, ...] = ()) -> Where:
+    """The area, bounds and place conditions of :func:`place_where` (``ap`` needs place_id, country_code,
+    admin1_code: article_places or the pre-aggregated place_counts)."""
+    w = Where()
     areas = Where()
     countries = set() if "countries" in skip else {c.upper() for c in f.countries}
     countries |= region_countries(f.regions)

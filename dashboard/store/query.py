@@ -15,7 +15,8 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from dashboard.models import Candidate, Filters, Mention, Place, PlaceSummary
+from dashboard.models import Candidate, Filters, GridCell, Mention, Place, PlaceSummary
+from dashboard.store import rollups
 from dashboard.store.backend import Connection
 from dashboard.store.filters import (
     _TOKEN,
@@ -89,11 +90,13 @@ class QueryMixin:
         """
         conn = self._conn()
         w = mentions_where(filters, self.dialect)
-        rows = conn.all(
-            "SELECT ap.place_id, COUNT(*), SUM(ap.mentions), AVG(ap.score) FROM article_places ap"
-            f" {w.sql} GROUP BY ap.place_id ORDER BY COUNT(*) DESC, ap.place_id LIMIT ?",
-            [*w.params, int(limit)],
-        )
+        rows: list[tuple[Any, ...]] | None = rollups.place_rows(conn, filters, limit)  # type: ignore[assignment]
+        if rows is None:  # not answerable from the pre-aggregated counts
+            rows = conn.all(
+                "SELECT ap.place_id, COUNT(*), SUM(ap.mentions), AVG(ap.score) FROM article_places ap"
+                f" {w.sql} GROUP BY ap.place_id ORDER BY COUNT(*) DESC, ap.place_id LIMIT ?",
+                [*w.params, int(limit)],
+            )
         ids = [r[0] for r in rows]
         places = self._places(conn, ids)
         surfaces: dict[str, list[str]] = defaultdict(list)
@@ -156,8 +159,17 @@ class QueryMixin:
             out[pid].append(titles[aid])
         return out
 
+    def grid_cells(self, filters: Filters, degrees: float) -> list[GridCell]:
+        """The matching places summed into lat/lon cells of ``degrees`` (:mod:`dashboard.store.grid`)."""
+        from dashboard.store.grid import grid_cells
+
+        return grid_cells(self._conn(), self.dialect, filters, degrees)
+
     def country_counts(self, filters: Filters) -> list[tuple[str, int]]:
         """(ISO alpha-2, number of matching stories that mention a place there), largest first."""
+        fast = rollups.country_rows(self._conn(), filters)
+        if fast is not None:
+            return fast
         w = mentions_where(filters, self.dialect)
         w.add("ap.country_code IS NOT NULL")
         rows = self._conn().all(
@@ -174,19 +186,26 @@ class QueryMixin:
         naming two cities of one state counts once.  Grouped by the columns of the covering index
         ``article_places_admin1`` (schema 6), so no join with ``places`` is needed.
         """
-        w = mentions_where(filters, self.dialect)
-        w.add("ap.country_code IS NOT NULL AND ap.admin1_code IS NOT NULL AND ap.admin1_code <> ''")
-        rows = self._conn().all(
-            "SELECT ap.country_code, ap.admin1_code, COUNT(DISTINCT ap.article_id)"
-            f" FROM article_places ap {w.sql}"
-            " GROUP BY ap.admin1_code, ap.country_code",
-            w.params,
-        )
+        rows = rollups.admin1_rows(self._conn(), filters)
+        if rows is None:
+            w = mentions_where(filters, self.dialect)
+            w.add("ap.country_code IS NOT NULL AND ap.admin1_code IS NOT NULL AND ap.admin1_code <> ''")
+            rows = self._conn().all(
+                "SELECT ap.country_code, ap.admin1_code, COUNT(DISTINCT ap.article_id)"
+                f" FROM article_places ap {w.sql}"
+                " GROUP BY ap.admin1_code, ap.country_code",
+                w.params,
+            )
         return sorted(((f"{cc}.{code}", int(n)) for cc, code, n in rows), key=lambda r: (-r[1], r[0]))
 
     def daily_counts(self, filters: Filters) -> list[tuple[date, str, int]]:
         """Stories per day: topic ``""`` for all of them, then one row per topic that day."""
         conn = self._conn()
+        fast = rollups.daily(conn, filters)
+        if fast is not None and fast[1] is not None:
+            out = [(date.fromisoformat(d), "", n) for d, n in fast[0]]
+            out += [(date.fromisoformat(d), t, n) for d, t, n in fast[1]]
+            return sorted(out, key=lambda r: (r[0], r[1]))
         tw = Where()
         tw.add("t.is_copy = 0")
         if restricts_places(filters):
@@ -213,6 +232,9 @@ class QueryMixin:
     # --- pages of articles ------------------------------------------------------
 
     def count_articles(self, filters: Filters) -> int:
+        fast = rollups.article_total(self._conn(), filters)
+        if fast is not None:
+            return fast
         w = articles_where(filters, self.dialect)
         return int(self._conn().scalar(f"SELECT COUNT(*) FROM articles a {w.sql}", w.params) or 0)
 
@@ -343,6 +365,10 @@ class QueryMixin:
         """
 
         def grouped(sql: str, skip: str) -> dict[str, int]:
+            fast = {"languages": rollups.languages, "sources": rollups.sources, "topics": rollups.topics}[skip](
+                self._conn(), filters)
+            if fast is not None:
+                return dict(sorted(fast.items(), key=lambda r: (-r[1], r[0])))
             if skip == "topics" and only_dates(filters, skip=(skip,)):
                 # Topics carry their article's day: no join with articles.
                 w = _topic_days(filters)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from dashboard.errors import StoreError
+from dashboard.store import aggregates
 from dashboard.store.backend import Connection
 
 logger = logging.getLogger(__name__)
@@ -255,6 +256,25 @@ _V6 = (
     "CREATE INDEX article_places_admin1 ON article_places(admin1_code, country_code, article_id, is_copy, mentions)",
 )
 
+# Pre-aggregated counts (dashboard.store.aggregates) for the map, facets and timeline at millions of
+# mentions, filled from the stored rows here and kept current by every write.
+_V7 = aggregates.SCHEMA + tuple(sql for _, sql in aggregates._statements("", 1, upsert=False))
+
+# PostgreSQL: full text in each article's language (stemmed English, German, French...; 'simple' for
+# the rest), one GIN index; a search asks every configuration at once, so the index answers it.
+_V8_DIALECT = {
+    "postgresql": (
+        """CREATE FUNCTION news_ts_config(lang TEXT) RETURNS regconfig LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT CASE lang WHEN 'en' THEN 'english' WHEN 'de' THEN 'german' WHEN 'fr' THEN 'french'
+                WHEN 'es' THEN 'spanish' WHEN 'it' THEN 'italian' WHEN 'pt' THEN 'portuguese'
+                WHEN 'nl' THEN 'dutch' WHEN 'sv' THEN 'swedish' WHEN 'fi' THEN 'finnish'
+                WHEN 'ru' THEN 'russian' ELSE 'simple' END::regconfig $$""",
+        "DROP INDEX articles_fts",
+        """CREATE INDEX articles_fts ON articles
+            USING GIN (to_tsvector(news_ts_config(lang), title || ' ' || text))""",
+    ),
+}
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
@@ -262,6 +282,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "topics carry day and story flag; article_places covered by article", _V4),
     Migration(5, "SQLite full-text index filled per batch", (), _V5_DIALECT),
     Migration(6, "article_places carry their place's first-level division", _V6),
+    Migration(7, "pre-aggregated counts for the map, facets and timeline", _V7),
+    Migration(8, "PostgreSQL full text in each article's language", (), _V8_DIALECT),
 )
 
 LATEST = MIGRATIONS[-1].version

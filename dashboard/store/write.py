@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from dashboard.errors import InputError
 from dashboard.models import Article, Focus, GeoparseResult, Mention, Place, TopicScore
+from dashboard.store import aggregates
 from dashboard.store.backend import Connection
 from dashboard.store.batch import (
     _AP_COLS,
@@ -142,9 +143,11 @@ class WriterMixin(BatchWriterMixin):
             row = conn.one("SELECT text, day, lang, source_id, story_id FROM articles WHERE id = ?", (article_id,))
             if row is None:
                 raise InputError(f"no article with id {article_id}")
+            aggregates.account(conn, [article_id], -1)
             self._clear_geo(conn, article_id)
             n = self._write_geo(conn, article_id, row[0], result, row[1], row[2], row[3], pending,
                                 row[4] not in (None, article_id))
+            aggregates.account(conn, [article_id], 1)
         self._known_places.update(pending)
         return n
 
@@ -168,22 +171,26 @@ class WriterMixin(BatchWriterMixin):
             for aid, topics in items:
                 day, story = known[aid]
                 rows += [(aid, t, score, ev, day, int(story not in (None, aid))) for t, score, ev in topic_rows(topics)]
+            aggregates.account(conn, ids, -1)
             conn.executemany("DELETE FROM article_topics WHERE article_id = ?", [(aid,) for aid in ids])
             conn.executemany(
                 "INSERT INTO article_topics(article_id, topic, score, evidence, day, is_copy)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (article_id, topic) DO NOTHING",
                 rows,
             )
+            aggregates.account(conn, ids, 1)
         return len(rows)
 
     def set_story(self, article_id: int, story_id: int) -> None:
         """Link an article to the story it is a near-copy of; aggregates then count it once."""
         conn = self._conn()
         with conn.transaction():
+            aggregates.account(conn, [article_id], -1)
             conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
             for table in ("article_places", "article_topics"):
                 conn.execute(f"UPDATE {table} SET is_copy = ? WHERE article_id = ?",
                              (int(story_id != article_id), article_id))
+            aggregates.account(conn, [article_id], 1)
 
     # --- corrections --------------------------------------------------------
 
@@ -229,8 +236,10 @@ class WriterMixin(BatchWriterMixin):
                 )
                 if (place := self._load_place(conn, pid)) is not None
             )
+            aggregates.account(conn, [article_id], -1)
             self._clear_geo(conn, article_id)
             result = GeoparseResult(lang or "", tuple(sorted(mentions, key=lambda m: m.start)), focus)
             self._write_geo(conn, article_id, text, result, day, lang, source_id, {},
                             story_id not in (None, article_id))
+            aggregates.account(conn, [article_id], 1)
         return cid

@@ -21,6 +21,7 @@ from dashboard.app.articles import article_list, article_view
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
 from dashboard.app.viewstate import LAYER_TO_MAPS, ViewState
 from dashboard.errors import DashboardError
+from dashboard.store.grid import GRID_MAX_ZOOM, degrees_for_zoom
 from dashboard.topics import SOURCE_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def map_fragment(
     polygons: dict[str, Any],
     topic_of: dict[str, str] | None = None,
     topics: tuple[str, ...] = (),
+    grid: list[Any] | None = None,
+    many: bool = False,
 ) -> None:
     """Draw the map and follow the user's panning, zooming and clicks."""
     cfg = state.settings()
@@ -61,7 +64,7 @@ def map_fragment(
     # every run would change the map's script, so every click would remount it
     # (and lose popups); passing the view back as st_folium's center/zoom races
     # with the user's own panning.
-    signature = (view.filters(state.now(), with_place=False), view.layer, view.by_topic)
+    signature = (view.filters(state.now(), with_place=False), view.layer, view.by_topic, grid is not None)
     if ss.get("_map_signature") != signature:
         ss["_map_signature"] = signature
         ss["_map_start"] = (view.lat, view.lon, view.zoom)
@@ -80,6 +83,7 @@ def map_fragment(
         country_names=state.country_names_safe(),
         topic_of=topic_of,
         topics=topics,
+        grid=grid,
     )
     bad = maps.external_asset_urls(m)
     if bad:
@@ -97,6 +101,8 @@ def map_fragment(
             st.query_params["lat"] = f"{lat:.4f}"
             st.query_params["lon"] = f"{lon:.4f}"
             st.query_params["z"] = str(int(z))
+            if many and (int(z) <= GRID_MAX_ZOOM) != (grid is not None):  # crossed the grid's zoom: redraw
+                st.rerun()
 
     # A click on a place selects it, which narrows the article list: rerun the page.
     click = (out.get("last_object_clicked_tooltip"), str(out.get("last_object_clicked")))
@@ -137,6 +143,11 @@ def main() -> None:
     facets_f = state.submit(state.facets, db, map_filters)
     total_f = state.submit(state.count_articles, db, map_filters)
     places_f = state.submit(state.place_summaries, db, map_filters, limit=cfg.max_markers)
+    # Zoomed out, more places may match than are drawn as markers: then every place, summed into grid cells.
+    zoom = view.zoom if view.zoom is not None else 2
+    grid_ok = view.layer == "clusters" and not view.by_topic
+    grid_f = state.submit(state.get_store(db).grid_cells, map_filters, degrees_for_zoom(zoom)) \
+        if grid_ok and zoom <= GRID_MAX_ZOOM else None
     counts_f = state.submit(state.country_counts, db, map_filters) if view.layer == "countries" else None
     try:
         total = total_f.result()
@@ -148,12 +159,24 @@ def main() -> None:
         state.store_error(err)
         st.stop()
 
+    many = grid_ok and len(places) >= cfg.max_markers
+    grid = None
+    if many and grid_f is not None:
+        try:
+            grid = grid_f.result()
+        except DashboardError as err:
+            state.store_error(err)
+            st.stop()
+
     t1 = time.perf_counter()
     names = {s.place.id: s.place.name for s in places}
     left, right = st.columns([3, 2], gap="medium")
     with left:
         if total == 0:
             st.info("No articles match these filters. Widen the date range or clear some filters.")
+        elif grid is not None:
+            st.caption(f"{total:,} articles; places summed into {len(grid)} grid cells at this zoom: "
+                       "zoom in to see single places.")
         elif len(places) >= cfg.max_markers:
             st.caption(f"Showing the {cfg.max_markers:d} places with most articles "
                        f"{'in view' if view.in_view else 'under these filters'} "
@@ -161,7 +184,7 @@ def main() -> None:
         else:
             st.caption(f"{len(places)} place{'s' * (len(places) != 1)} in {total:,} "
                        f"article{'s' * (total != 1)}")
-        map_fragment(view, places, counts, _polygons(), topic_of, topics)
+        map_fragment(view, places, counts, _polygons(), topic_of, topics, grid, many)
     t2 = time.perf_counter()
 
     try:
