@@ -145,14 +145,22 @@ class Ingestor:
         """
         opts = opts or IngestOptions()
         check_sources(sources)
+        fetcher = self.fetcher or Fetcher()
+        try:
+            return self.run_records(iter_records(sources, opts, fetcher), sources)
+        finally:
+            if self.fetcher is None:
+                fetcher.close()
+
+    def run_records(self, records: Iterable[Record], sources: Sequence[str]) -> IngestSummary:
+        """Ingest records read elsewhere (the feed poller fetches its feeds itself) as one run."""
         run_id = self.store.begin_run(list(sources))
         summary = IngestSummary(run_id=run_id)
         started = time.monotonic()
         status = "failed"
-        fetcher = self.fetcher or Fetcher()
         try:
             pending: _Job | None = None
-            for batch in _batches(iter_records(sources, opts, fetcher), self.batch_size):
+            for batch in _batches(records, self.batch_size):
                 job = self._start(batch, summary)
                 if pending is not None:
                     self._finish(pending, summary)
@@ -168,8 +176,6 @@ class Ingestor:
         finally:
             summary.seconds = time.monotonic() - started
             self.progress.close(summary)
-            if self.fetcher is None:
-                fetcher.close()
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
