@@ -124,6 +124,7 @@ class Ingestor:
         fetcher: Fetcher | None = None,
         progress: Progress | None = None,
         link_stories: bool = True,
+        optimize: bool = True,
     ) -> None:
         self.store = store
         self.geoparser = geoparser or default_geoparser()
@@ -133,6 +134,7 @@ class Ingestor:
         self.fetcher = fetcher
         self.progress = progress or Progress(enabled=False)
         self.link_stories = link_stories
+        self.optimize = optimize  # refresh planner statistics after a run that added articles
         self._stories: StoryIndex | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._init_args = (geoparser, tagger, use_default_tagger)
@@ -181,7 +183,7 @@ class Ingestor:
                 self._pool = None
             self.store.finish_run(run_id, seen=summary.seen, added=summary.added,
                                   duplicates=summary.duplicates, skipped=summary.skipped, status=status)
-        if summary.added:
+        if summary.added and self.optimize:
             self.store.optimize()
         return summary
 

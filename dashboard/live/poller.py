@@ -117,7 +117,7 @@ class Poller:
                 paths, mode = topic_rules()
                 tagger = Tagger.from_files((*paths, rules), mode).tag  # type: ignore[arg-type]
             self._ingestors[rules] = Ingestor(self.store, geoparser=self._geoparser, tagger=tagger,
-                                              fetcher=self.fetcher, batch_size=200)
+                                              fetcher=self.fetcher, batch_size=200, optimize=False)
         return self._ingestors[rules]
 
     def poll_due(self, stop: Callable[[], bool] = lambda: False) -> list[FeedOutcome]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from dashboard.errors import StoreError
 from dashboard.models import Place
 from dashboard.store.alerts import AlertsMixin
 from dashboard.store.backend import Backend, parse_url
@@ -86,7 +87,10 @@ class Store(WriterMixin, RunsMixin, QueryMixin, FeedsMixin, AlertsMixin):
     def optimize(self) -> None:
         """Refresh the planner's statistics after a large write (SQLite ``PRAGMA optimize``, PostgreSQL ``ANALYZE``)."""
         conn = self._conn()
-        conn.execute("ANALYZE" if self.dialect == "postgresql" else "PRAGMA optimize")
+        try:
+            conn.execute("ANALYZE" if self.dialect == "postgresql" else "PRAGMA optimize")
+        except StoreError as err:  # advisory: another writer (a second poller) holds the lock
+            logger.info("planner statistics not refreshed: %s", err)
 
     def close(self) -> None:
         self._backend.close()
