@@ -248,8 +248,7 @@ def watch(db_url: str | None, once: bool, timeout: float, retries: int, host_del
     from dashboard.store import open_store
 
     stop = _Stop(exit_with_parent)
-    signal.signal(signal.SIGTERM, stop.handle)
-    signal.signal(signal.SIGINT, stop.handle)
+    previous = {sig: signal.signal(sig, stop.handle) for sig in (signal.SIGTERM, signal.SIGINT)}
     options = PollerOptions(timeout=timeout, retries=retries, host_delay=host_delay, lease=timedelta(seconds=lease_s))
     totals = {"polled": 0, "new": 0, "not-modified": 0, "unchanged": 0, "error": 0, "skipped": 0}
 
@@ -283,6 +282,8 @@ def watch(db_url: str | None, once: bool, timeout: float, retries: int, host_del
                 run_forever(poller, stop, after_cycle=report)
         finally:
             poller.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     click.echo(f"Polled {totals['polled']} feed(s): {totals['new']} new article(s), {totals['not-modified']} not"
                f" modified, {totals['unchanged']} unchanged, {totals['error']} failed.", err=True)
 

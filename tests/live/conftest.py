@@ -79,9 +79,10 @@ class Clock:
     """A settable clock for the poller: back-off over hours without waiting hours."""
 
     def __init__(self) -> None:
-        from datetime import UTC, datetime
+        from datetime import UTC, datetime, timedelta
 
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        # a little ahead of the wall clock, which stamps new subscriptions "due now"
+        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
 
     def __call__(self):  # noqa: ANN204
         return self.now
