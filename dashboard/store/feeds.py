@@ -191,6 +191,10 @@ class FeedsMixin:
             if holder is not None:
                 conn.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (f"feed:{feed_id}", holder))
 
+    def latest_article_id(self) -> int:
+        """The newest article's id (0 for an empty store): how the dashboard notices new articles."""
+        return int(self._conn().scalar("SELECT COALESCE(MAX(id), 0) FROM articles") or 0)
+
     def known_urls(self, urls: list[str]) -> set[str]:
         """Which of these article URLs are stored already (a full-text poll skips their pages)."""
         found: set[str] = set()
