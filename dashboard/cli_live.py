@@ -292,6 +292,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _shutdown_with_parent(server: Any, parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    server.shutdown()
+
+
 @main.group("alerts")
 def alerts_group() -> None:
     """Saved views whose new articles are published as Atom feeds and POSTed to webhooks.
@@ -398,7 +406,8 @@ def alerts_feed(name: str, db_url: str | None, limit: int) -> None:
 @db_option
 @click.option("--port", default=8502, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-def alerts_serve(db_url: str | None, port: int, address: str) -> None:
+@click.option("--exit-with-parent", is_flag=True, hidden=True)
+def alerts_serve(db_url: str | None, port: int, address: str, exit_with_parent: bool) -> None:
     """Serve every alert's Atom feed over HTTP at /alerts/NAME.atom, live from the store.
 
     \b
@@ -413,6 +422,10 @@ def alerts_serve(db_url: str | None, port: int, address: str) -> None:
         host, bound = str(server.server_address[0]), int(server.server_address[1])
         click.echo(f"Alert feeds on http://{host}:{bound}/alerts/ (Ctrl+C to stop)", err=True)
         signal.signal(signal.SIGTERM, _interrupt)
+        if exit_with_parent:
+            import threading
+
+            threading.Thread(target=_shutdown_with_parent, args=(server, os.getppid()), daemon=True).start()
         try:
             server.serve_forever()
         except KeyboardInterrupt:

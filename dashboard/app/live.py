@@ -23,7 +23,7 @@ from dashboard.errors import DashboardError
 
 logger = logging.getLogger(__name__)
 
-_LABELS = {0: "Off", 15: "every 15 s", 30: "every 30 s", 60: "every minute", 300: "every 5 minutes",
+_LABELS = {0: "Off", 5: "every 5 s", 15: "every 15 s", 30: "every 30 s", 60: "every minute", 300: "every 5 minutes",
            900: "every 15 minutes"}
 
 

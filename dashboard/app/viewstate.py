@@ -46,7 +46,7 @@ MAP_LAYERS = ("clusters", "heatmap", "countries")
 LAYER_LABELS = {"clusters": "Places (clusters)", "heatmap": "Heatmap", "countries": "Country shading"}
 LAYER_TO_MAPS = {"clusters": "markers", "heatmap": "heatmap", "countries": "countries"}
 
-REFRESH_CHOICES = (0, 15, 30, 60, 300, 900)  # seconds; 0 = off
+REFRESH_CHOICES = (0, 5, 15, 30, 60, 300, 900)  # seconds; 0 = off
 _LIST_KEYS = {"country": "countries", "admin1": "admin1", "region": "regions", "topic": "topics",
               "lang": "languages", "source": "sources"}
 KNOWN_KEYS = frozenset(

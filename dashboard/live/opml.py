@@ -15,7 +15,7 @@ from dashboard.errors import InputError
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
-MIN_INTERVAL_S = 60
+MIN_INTERVAL_S = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +28,13 @@ class Outline:
 
 
 def parse_interval(text: str) -> int:
-    """``15m``, ``1h``, ``90s``, ``2d`` or plain minutes -> seconds (at least a minute: be polite)."""
+    """``15m``, ``1h``, ``90s``, ``2d`` or plain minutes -> seconds (at least 10 s)."""
     m = _INTERVAL.match(text or "")
     if not m:
         raise InputError(f"--every {text!r}: give a number and a unit, e.g. 15m, 1h, 90s")
     seconds = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
     if seconds < MIN_INTERVAL_S:
-        raise InputError(f"--every {text!r}: poll at most once a minute ({MIN_INTERVAL_S}s)")
+        raise InputError(f"--every {text!r}: poll at most every {MIN_INTERVAL_S} s")
     return seconds
 
 

@@ -197,8 +197,9 @@ class Poller:
 
 
 def run_forever(poller: Poller, stop: Callable[[], bool], *, after_cycle: Callable[[list[FeedOutcome]], None]
-                | None = None, idle: float = 30.0, tick: float = 0.5) -> None:
-    """Poll due feeds until ``stop()``; between cycles sleep until the next feed is due (at most ``idle`` s).
+                | None = None, idle: float = 5.0, tick: float = 0.5) -> None:
+    """Poll due feeds until ``stop()``; between cycles sleep until the next feed is due (at most ``idle`` s,
+    so a subscription added meanwhile is polled within seconds).
 
     ``stop`` is checked between feeds and every ``tick`` seconds while idle, so a
     Ctrl+C or SIGTERM ends the loop after the feed being polled, not mid-batch.

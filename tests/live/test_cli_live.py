@@ -28,7 +28,7 @@ def test_feeds_add_list_remove_and_opml_round_trip(tmp_path):
     assert res.exit_code == 0 and "Subscribed to https://example.test/rss (feed 1, every 30m)." in res.output
     res = _run("feeds", "add", "https://example.test/rss", "--db", db)
     assert res.exit_code == 1 and "Error: already subscribed to https://example.test/rss" in res.output
-    assert "Error: --every '5s': poll at most once a minute" in _run("feeds", "add", "https://x.test", "--every",
+    assert "Error: --every '5s': poll at most every 10 s" in _run("feeds", "add", "https://x.test", "--every",
                                                                        "5s", "--db", db).output
     assert "Error: --every 'soon'" in _run("feeds", "add", "https://x.test", "--every", "soon", "--db", db).output
     assert "is not an http:// or https:// URL" in _run("feeds", "add", "file:///etc/passwd", "--db", db).output
