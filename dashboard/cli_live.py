@@ -201,9 +201,9 @@ def feeds_export(db_url: str | None, output: Path | None) -> None:
 class _Stop:
     """Set by SIGTERM or the first Ctrl+C: finish the feed being polled, then stop (a second Ctrl+C aborts)."""
 
-    def __init__(self, exit_with_parent: bool) -> None:
+    def __init__(self, parent_pid: int | None) -> None:
         self.requested = False
-        self.parent = os.getppid() if exit_with_parent else None
+        self.parent = parent_pid
 
     def __call__(self) -> bool:
         if self.parent is not None and os.getppid() != self.parent:
@@ -230,9 +230,10 @@ class _Stop:
 @click.option("--lease", "lease_s", type=click.IntRange(10, 86400), default=900, show_default=True,
               help="Seconds a poller may hold a feed before another may take it over.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per polled feed on stdout.")
-@click.option("--exit-with-parent", is_flag=True, hidden=True)
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Stop when this process (serve) is no longer our parent.")
 def watch(db_url: str | None, once: bool, timeout: float, retries: int, host_delay: float, lease_s: int,
-          as_json: bool, exit_with_parent: bool) -> None:
+          as_json: bool, parent_pid: int | None) -> None:
     """Poll the subscribed feeds, ingest new items, and fire the alerts; forever, or --once.
 
     Ctrl+C or SIGTERM stop it after the feed being polled.  Several `watch`
@@ -247,7 +248,7 @@ def watch(db_url: str | None, once: bool, timeout: float, retries: int, host_del
     from dashboard.live.poller import FeedOutcome, Poller, PollerOptions, run_forever
     from dashboard.store import open_store
 
-    stop = _Stop(exit_with_parent)
+    stop = _Stop(parent_pid)
     previous = {sig: signal.signal(sig, stop.handle) for sig in (signal.SIGTERM, signal.SIGINT)}
     options = PollerOptions(timeout=timeout, retries=retries, host_delay=host_delay, lease=timedelta(seconds=lease_s))
     totals = {"polled": 0, "new": 0, "not-modified": 0, "unchanged": 0, "error": 0, "skipped": 0}
@@ -406,8 +407,9 @@ def alerts_feed(name: str, db_url: str | None, limit: int) -> None:
 @db_option
 @click.option("--port", default=8502, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--address", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--exit-with-parent", is_flag=True, hidden=True)
-def alerts_serve(db_url: str | None, port: int, address: str, exit_with_parent: bool) -> None:
+@click.option("--parent-pid", type=int, default=None, hidden=True,
+              help="Stop when this process (serve) is no longer our parent.")
+def alerts_serve(db_url: str | None, port: int, address: str, parent_pid: int | None) -> None:
     """Serve every alert's Atom feed over HTTP at /alerts/NAME.atom, live from the store.
 
     \b
@@ -422,10 +424,10 @@ def alerts_serve(db_url: str | None, port: int, address: str, exit_with_parent: 
         host, bound = str(server.server_address[0]), int(server.server_address[1])
         click.echo(f"Alert feeds on http://{host}:{bound}/alerts/ (Ctrl+C to stop)", err=True)
         signal.signal(signal.SIGTERM, _interrupt)
-        if exit_with_parent:
+        if parent_pid is not None:
             import threading
 
-            threading.Thread(target=_shutdown_with_parent, args=(server, os.getppid()), daemon=True).start()
+            threading.Thread(target=_shutdown_with_parent, args=(server, parent_pid), daemon=True).start()
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -71,20 +71,22 @@ def streamlit_command(
 
 
 def companion_commands(
-    db_url: str, *, watch: bool, alerts_port: int | None, address: str = "127.0.0.1", python: str | None = None
+    db_url: str, *, watch: bool, alerts_port: int | None, address: str = "127.0.0.1", python: str | None = None,
+    parent_pid: int | None = None,
 ) -> list[list[str]]:
     """The processes ``serve`` starts beside the dashboard: the feed poller, the alert feeds server.
 
-    Each runs in its own process and exits when the dashboard does (``--exit-with-parent``:
-    ``serve`` becomes Streamlit by ``exec``, so the dashboard is their parent).
+    Each runs in its own process and exits when the dashboard does (``--parent-pid``:
+    ``serve`` becomes Streamlit by ``exec``, keeping its pid, so the dashboard is their parent).
     """
     py = python or sys.executable
+    parent = ["--parent-pid", str(os.getpid() if parent_pid is None else parent_pid)]
     out = []
     if watch:
-        out.append([py, "-m", "dashboard", "watch", "--db", db_url, "--exit-with-parent"])
+        out.append([py, "-m", "dashboard", "watch", "--db", db_url, *parent])
     if alerts_port is not None:
         out.append([py, "-m", "dashboard", "alerts", "serve", "--db", db_url, "--port", str(alerts_port),
-                    "--address", address, "--exit-with-parent"])
+                    "--address", address, *parent])
     return out
 
 

@@ -77,9 +77,10 @@ def test_serve_watch_starts_the_poller_and_the_alert_feeds_beside_the_dashboard(
     from dashboard.cli_serve import companion_commands
 
     assert companion_commands("sqlite:///x.sqlite", watch=False, alerts_port=None) == []
-    cmds = companion_commands("sqlite:///x.sqlite", watch=True, alerts_port=8502, address="0.0.0.0", python="py")
+    cmds = companion_commands("sqlite:///x.sqlite", watch=True, alerts_port=8502, address="0.0.0.0", python="py",
+                              parent_pid=42)
     assert cmds == [
-        ["py", "-m", "dashboard", "watch", "--db", "sqlite:///x.sqlite", "--exit-with-parent"],
+        ["py", "-m", "dashboard", "watch", "--db", "sqlite:///x.sqlite", "--parent-pid", "42"],
         ["py", "-m", "dashboard", "alerts", "serve", "--db", "sqlite:///x.sqlite", "--port", "8502",
-         "--address", "0.0.0.0", "--exit-with-parent"],
+         "--address", "0.0.0.0", "--parent-pid", "42"],
     ]

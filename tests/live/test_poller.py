@@ -145,3 +145,31 @@ def test_a_feed_leased_by_another_poller_is_skipped_and_a_dead_holders_lease_tak
                             timedelta(hours=1))
     assert [o.status for o in poller.poll_due()] == ["ok"]  # its holder died: taken over at once
     assert store.leases() == []
+
+
+def _page(city: str) -> bytes:
+    body = " ".join(f"<p>Officials in {city} said on Monday that the new bridge across the river will open in"
+                    f" spring, after {n} years of planning and debate in the council.</p>" for n in range(3, 7))
+    return f"<html><head><title>Bridge in {city}</title></head><body><article><h1>Bridge in {city}</h1>{body}" \
+           f"</article></body></html>".encode()
+
+
+def _linked_rss(base: str, pages: list[str]) -> bytes:
+    items = "".join(f"<item><title>Bridge in {p}</title><link>{base}/page/{p}</link><description>Short."
+                    f"</description></item>" for p in pages)
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Linked</title>{items}</channel></rss>'.encode()
+
+
+def test_full_text_fetches_each_new_items_page_once(store, feeds, clock, counting_geoparse):
+    for city in ("Berlin", "Hamburg", "Paris"):
+        feeds.put(f"/page/{city}", _page(city), ctype="text/html")
+    url = feeds.put("/linked", _linked_rss(feeds.base, ["Berlin", "Hamburg"]))
+    store.add_feed(url, full_text=True, interval_s=60)
+    poller = _poller(store, clock, counting_geoparse)
+    assert poller.poll_due()[0].new == 2
+    texts = store._conn().all("SELECT text FROM articles ORDER BY id")
+    assert all("new bridge across the river" in t for (t,) in texts)  # the page's text, not the summary
+    feeds.put("/linked", _linked_rss(feeds.base, ["Berlin", "Hamburg", "Paris"]))
+    clock.advance(seconds=61)
+    assert poller.poll_due()[0].new == 1
+    assert [feeds.count(f"/page/{c}") for c in ("Berlin", "Hamburg", "Paris")] == [1, 1, 1]  # stored: not refetched

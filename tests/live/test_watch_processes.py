@@ -96,3 +96,33 @@ def test_sigterm_stops_watch_cleanly_after_the_current_feed(tmp_path, feeds):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0, log.read_text()
     assert "Polled 1 feed(s): 3 new article(s)" in log.read_text()
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.timeout(120)
+def test_watch_started_by_serve_exits_with_its_parent(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'news.sqlite'}"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    log = tmp_path / "watch.log"
+    parent = subprocess.Popen(  # a stand-in for serve: starts the poller, then lives until stdin closes
+        ["bash", "-c", f"{sys.executable} -m dashboard watch --db {db_url} --parent-pid $$ >>{log} 2>&1 & echo $!;"
+                       " read -r _"], cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None and parent.stdin is not None
+    pid = int(parent.stdout.readline())
+    deadline = time.monotonic() + 60
+    while "Watching the feeds" not in (log.read_text() if log.exists() else ""):
+        assert _running(pid) and time.monotonic() < deadline, log.read_text() if log.exists() else "no log"
+        time.sleep(0.1)
+    parent.stdin.close()  # the "dashboard" exits
+    parent.wait(timeout=10)
+    while _running(pid):
+        assert time.monotonic() < deadline, "watch --parent-pid outlived its parent"
+        time.sleep(0.1)
+    assert "Polled 0 feed(s)" in log.read_text()
