@@ -61,6 +61,23 @@ class Clock:
         return self.now
 
 
+def _poll_round(kind: str, rnd: int, poller: Poller, clock: Clock, feeds: int,
+                results: dict[str, list[tuple[float, float]]]) -> None:
+    """Make every feed due, poll them all once, and record wall and CPU time per feed."""
+    clock.now += timedelta(seconds=61)
+    t, c = time.perf_counter(), _cpu()
+    outcomes = poller.poll_due()
+    wall, cpu = time.perf_counter() - t, _cpu() - c
+    if len(outcomes) != feeds:
+        raise SystemExit(f"{kind}: polled {len(outcomes)} of {feeds} feeds")
+    statuses = {o.status for o in outcomes}
+    new = sum(o.new for o in outcomes)
+    results[kind].append((wall / feeds, cpu / feeds))
+    print(f"round {rnd + 1} {kind:>11}: {feeds / wall * 60:>8,.0f} feeds/min, "
+          f"{wall / feeds * 1000:7.2f} ms wall, {cpu / feeds * 1000:7.2f} ms CPU per feed"
+          f" ({new} new, status {','.join(sorted(statuses))})", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=120)
@@ -85,18 +102,8 @@ def main() -> None:
             if rnd == 0:
                 poller._ingestor(None)  # load the geoparser and tagger outside the timed part
 
-            def timed(kind: str) -> None:
-                clock.now += timedelta(seconds=61)
-                t, c = time.perf_counter(), _cpu()
-                outcomes = poller.poll_due()
-                wall, cpu = time.perf_counter() - t, _cpu() - c
-                assert len(outcomes) == args.feeds, (kind, len(outcomes))
-                statuses = {o.status for o in outcomes}
-                new = sum(o.new for o in outcomes)
-                results[kind].append((wall / args.feeds, cpu / args.feeds))
-                print(f"round {rnd + 1} {kind:>11}: {args.feeds / wall * 60:>8,.0f} feeds/min, "
-                      f"{wall / args.feeds * 1000:7.2f} ms wall, {cpu / args.feeds * 1000:7.2f} ms CPU per feed"
-                      f" ({new} new, status {','.join(sorted(statuses))})", flush=True)
+            def timed(kind: str, rnd: int = rnd, poller: Poller = poller, clock: Clock = clock) -> None:
+                _poll_round(kind, rnd, poller, clock, args.feeds, results)
 
             timed("new")
             timed("304")
