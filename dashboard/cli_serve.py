@@ -70,6 +70,26 @@ def streamlit_command(
     return cmd
 
 
+def companion_commands(
+    db_url: str, *, watch: bool, alerts_port: int | None, address: str = "127.0.0.1", python: str | None = None,
+    parent_pid: int | None = None,
+) -> list[list[str]]:
+    """The processes ``serve`` starts beside the dashboard: the feed poller, the alert feeds server.
+
+    Each runs in its own process and exits when the dashboard does (``--parent-pid``:
+    ``serve`` becomes Streamlit by ``exec``, keeping its pid, so the dashboard is their parent).
+    """
+    py = python or sys.executable
+    parent = ["--parent-pid", str(os.getpid() if parent_pid is None else parent_pid)]
+    out = []
+    if watch:
+        out.append([py, "-m", "dashboard", "watch", "--db", db_url, *parent])
+    if alerts_port is not None:
+        out.append([py, "-m", "dashboard", "alerts", "serve", "--db", db_url, "--port", str(alerts_port),
+                    "--address", address, *parent])
+    return out
+
+
 def serve_environment(
     *,
     db_url: str,
@@ -121,6 +141,9 @@ def serve_environment(
     type=click.IntRange(1, 20_000),
     help="Most places drawn on the map; the rest are summarised in a note.",
 )
+@click.option("--watch", "with_watch", is_flag=True, help="Also poll the subscribed feeds (`watch`) in its own process.")
+@click.option("--alerts-port", type=click.IntRange(1, 65535), default=None, metavar="PORT",
+              help="Also serve the alerts' Atom feeds on this port (`alerts serve`).")
 def serve(
     port: int,
     address: str,
@@ -130,12 +153,15 @@ def serve(
     tiles: str | None,
     attribution: str | None,
     max_markers: int,
+    with_watch: bool,
+    alerts_port: int | None,
 ) -> None:
     """Start the dashboard in the browser (Streamlit).
 
     \b
     Example:
         python -m dashboard serve --port 8501
+        python -m dashboard serve --watch --alerts-port 8502
         python -m dashboard serve --address 0.0.0.0 --base-path news --read-only \\
             --db postgresql://news@db/news
     """
@@ -148,6 +174,9 @@ def serve(
     cmd = streamlit_command(port=port, address=address, base_path=base_path)
     env = serve_environment(db_url=db_url or default_db_url(), read_only=read_only, tiles=tiles,
                             attribution=attribution, max_markers=max_markers)
+    for companion in companion_commands(env["DASHBOARD_DB"], watch=with_watch, alerts_port=alerts_port,
+                                        address=address):
+        subprocess.Popen(companion, env=env)  # noqa: S603 - our own module, our own arguments
     prefix = f"/{normalise_base_path(base_path)}" if normalise_base_path(base_path) else ""
     click.echo(f"Dashboard on http://{address}:{port}{prefix}/ (Ctrl+C to stop)", err=True)
     if os.name == "posix":

@@ -71,3 +71,16 @@ def test_topic_rules_are_checked_then_handed_to_the_app(tmp_path: Path, monkeypa
                                        "--attribution", "x"])
     assert result.exit_code == 1 and "{z}, {x} and {y}" in result.output
     assert serve_environment(db_url="x")["DASHBOARD_TOPIC_RULES"] == str(tmp_path / "mine.toml")
+
+
+def test_serve_watch_starts_the_poller_and_the_alert_feeds_beside_the_dashboard() -> None:
+    from dashboard.cli_serve import companion_commands
+
+    assert companion_commands("sqlite:///x.sqlite", watch=False, alerts_port=None) == []
+    cmds = companion_commands("sqlite:///x.sqlite", watch=True, alerts_port=8502, address="0.0.0.0", python="py",
+                              parent_pid=42)
+    assert cmds == [
+        ["py", "-m", "dashboard", "watch", "--db", "sqlite:///x.sqlite", "--parent-pid", "42"],
+        ["py", "-m", "dashboard", "alerts", "serve", "--db", "sqlite:///x.sqlite", "--port", "8502",
+         "--address", "0.0.0.0", "--parent-pid", "42"],
+    ]

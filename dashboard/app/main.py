@@ -29,6 +29,7 @@ pages = [
     st.Page(str(HERE / "views" / "map.py"), title="Map", icon=":material/map:", default=True),
     st.Page(str(HERE / "views" / "overview.py"), title="Overview", icon=":material/bar_chart:", url_path="overview"),
 ]
+pages.append(st.Page(str(HERE / "views" / "feeds.py"), title="Feeds", icon=":material/rss_feed:", url_path="feeds"))
 if not state.settings().read_only:  # read-only: shared links work, ingest is not offered at all
     pages.append(st.Page(str(HERE / "views" / "ingest.py"), title="Ingest", icon=":material/upload:",
                          url_path="ingest"))

@@ -13,6 +13,7 @@ Parameters (repeatable ones marked ``*``)::
     q=text  role=any|dateline|focus  conf=0.5
     layer=clusters|heatmap|countries  colour=topic  lat=  lon=  z=
     place=gn:1816670  article=<id>  inview=1  page=2
+    refresh=60   (auto-refresh every N seconds: one of REFRESH_CHOICES)
 
 ``admin1`` (first-level divisions: states, provinces) is ``CC.code`` as in the
 place index; a link may also list several in one value, ``admin1=US.TX,CN.13``.
@@ -45,10 +46,12 @@ MAP_LAYERS = ("clusters", "heatmap", "countries")
 LAYER_LABELS = {"clusters": "Places (clusters)", "heatmap": "Heatmap", "countries": "Country shading"}
 LAYER_TO_MAPS = {"clusters": "markers", "heatmap": "heatmap", "countries": "countries"}
 
+REFRESH_CHOICES = (0, 5, 15, 30, 60, 300, 900)  # seconds; 0 = off
 _LIST_KEYS = {"country": "countries", "admin1": "admin1", "region": "regions", "topic": "topics",
               "lang": "languages", "source": "sources"}
 KNOWN_KEYS = frozenset(
     {"date", "from", "to", "q", "role", "conf", "layer", "colour", "lat", "lon", "z", "place", "article", "inview", "page"}
+    | {"refresh"}
     | set(_LIST_KEYS)
 )
 _ISO2 = re.compile(r"^[A-Z]{2}$")
@@ -82,6 +85,7 @@ class ViewState:
     article: str | None = None
     in_view: bool = False
     page: int = 1
+    refresh: int = 0
     bounds: tuple[float, float, float, float] | None = field(default=None, compare=False)
 
     def with_(self, **changes: Any) -> ViewState:
@@ -258,6 +262,13 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> tuple[ViewState, list[s
             warnings.append(f"Page must be a positive number, got {_q(page)}; showing page 1.")
         else:
             v["page"] = int(fp)
+    refresh = _first(params, "refresh")
+    if refresh is not None:
+        if refresh.isdigit() and int(refresh) in REFRESH_CHOICES:
+            v["refresh"] = int(refresh)
+        else:
+            choices = ", ".join(str(c) for c in REFRESH_CHOICES[1:])
+            warnings.append(f"Auto-refresh must be one of {choices} seconds, got {refresh[:20]!r}; it is off.")
     return ViewState(**v), warnings
 
 
@@ -300,6 +311,8 @@ def to_params(view: ViewState) -> dict[str, str | list[str]]:
         out["inview"] = "1"
     if view.page != 1:
         out["page"] = str(view.page)
+    if view.refresh:
+        out["refresh"] = str(view.refresh)
     return out
 
 

@@ -35,6 +35,13 @@ class Fetched:
     content_type: str
     charset: str | None
     status: int
+    etag: str | None = None  # validators for the next conditional GET (feeds)
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        """HTTP 304: the server says the document is what we have (a conditional GET)."""
+        return self.status == 304
 
     def text(self) -> str:
         """The body as text: the declared charset if it decodes cleanly, else a detected one.
@@ -89,8 +96,17 @@ class Fetcher:
         if ready > now:
             time.sleep(ready - now)
 
-    def get(self, url: str) -> Fetched:
-        """Fetch ``url`` or raise :class:`FetchError` saying what went wrong, after retries."""
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """Fetch ``url`` or raise :class:`FetchError` saying what went wrong, after retries.
+
+        With ``etag``/``last_modified`` (from an earlier answer) the GET is
+        conditional: an unchanged document comes back as an empty 304.
+        """
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise FetchError("only http and https URLs can be fetched", source=url)
@@ -100,15 +116,15 @@ class Fetcher:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             self._wait_for_host(parts.netloc)
             try:
-                return self._get_once(url)
+                return self._get_once(url, headers)
             except _Retryable as err:
                 last_error = str(err)
                 logger.info("%s: %s (attempt %d of %d)", url, err, attempt + 1, self.retries + 1)
         raise FetchError(f"{last_error} (after {self.retries + 1} attempts)", source=url)
 
-    def _get_once(self, url: str) -> Fetched:
+    def _get_once(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
         try:
-            resp = self.session.get(url, timeout=self.timeout, stream=True)
+            resp = self.session.get(url, timeout=self.timeout, stream=True, headers=headers)
         except requests.TooManyRedirects as err:
             raise FetchError(f"more than {self.session.max_redirects} redirects", source=url) from err
         except requests.Timeout as err:
@@ -122,6 +138,9 @@ class Fetcher:
                 raise _Retryable(f"HTTP {resp.status_code} {resp.reason}")
             if resp.status_code >= 400:
                 raise FetchError(f"HTTP {resp.status_code} {resp.reason}", source=url)
+            if resp.status_code == 304:
+                return Fetched(resp.url, b"", "", None, 304, resp.headers.get("ETag"),
+                               resp.headers.get("Last-Modified"))
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 raise FetchError(f"larger than the {self.max_bytes:,} byte limit ({int(declared):,} bytes)", source=url)
@@ -146,7 +165,8 @@ class Fetcher:
                 key, _, value = part.strip().partition("=")
                 if key.lower() == "charset" and value:
                     charset = value.strip("\"' ")
-            return Fetched(resp.url, b"".join(chunks), ctype.split(";")[0].strip().lower(), charset, resp.status_code)
+            return Fetched(resp.url, b"".join(chunks), ctype.split(";")[0].strip().lower(), charset, resp.status_code,
+                           resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
 
     def close(self) -> None:
         self.session.close()

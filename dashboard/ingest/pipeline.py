@@ -124,6 +124,7 @@ class Ingestor:
         fetcher: Fetcher | None = None,
         progress: Progress | None = None,
         link_stories: bool = True,
+        optimize: bool = True,
     ) -> None:
         self.store = store
         self.geoparser = geoparser or default_geoparser()
@@ -133,6 +134,7 @@ class Ingestor:
         self.fetcher = fetcher
         self.progress = progress or Progress(enabled=False)
         self.link_stories = link_stories
+        self.optimize = optimize  # refresh planner statistics after a run that added articles
         self._stories: StoryIndex | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._init_args = (geoparser, tagger, use_default_tagger)
@@ -145,14 +147,22 @@ class Ingestor:
         """
         opts = opts or IngestOptions()
         check_sources(sources)
+        fetcher = self.fetcher or Fetcher()
+        try:
+            return self.run_records(iter_records(sources, opts, fetcher), sources)
+        finally:
+            if self.fetcher is None:
+                fetcher.close()
+
+    def run_records(self, records: Iterable[Record], sources: Sequence[str]) -> IngestSummary:
+        """Ingest records read elsewhere (the feed poller fetches its feeds itself) as one run."""
         run_id = self.store.begin_run(list(sources))
         summary = IngestSummary(run_id=run_id)
         started = time.monotonic()
         status = "failed"
-        fetcher = self.fetcher or Fetcher()
         try:
             pending: _Job | None = None
-            for batch in _batches(iter_records(sources, opts, fetcher), self.batch_size):
+            for batch in _batches(records, self.batch_size):
                 job = self._start(batch, summary)
                 if pending is not None:
                     self._finish(pending, summary)
@@ -168,14 +178,12 @@ class Ingestor:
         finally:
             summary.seconds = time.monotonic() - started
             self.progress.close(summary)
-            if self.fetcher is None:
-                fetcher.close()
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
                 self._pool = None
             self.store.finish_run(run_id, seen=summary.seen, added=summary.added,
                                   duplicates=summary.duplicates, skipped=summary.skipped, status=status)
-        if summary.added:
+        if summary.added and self.optimize:
             self.store.optimize()
         return summary
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 
 from dashboard.errors import FetchError, InputError
@@ -46,8 +46,13 @@ def _feed_name(parsed: object, where: str) -> str:
     return html_to_text(feed.get("title", "")) or where
 
 
-def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | None = None) -> Iterator[Record]:
-    """The items of an RSS or Atom document; with ``fetch_pages`` each item's text comes from its link."""
+def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | None = None,
+              skip_links: Collection[str] = ()) -> Iterator[Record]:
+    """The items of an RSS or Atom document; with ``fetch_pages`` each item's text comes from its link.
+
+    Items whose link is in ``skip_links`` (pages stored already) are left out
+    before their page is fetched: a poller re-reading a feed fetches only new pages.
+    """
     import feedparser
 
     parsed = feedparser.parse(data)
@@ -72,6 +77,8 @@ def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | N
                 published = datetime(*entry[key][:6]).replace(tzinfo=UTC)
                 break
         if opts.fetch_pages and link and fetcher is not None:
+            if link in skip_links:
+                continue
             try:
                 page = fetcher.get(link)
             except FetchError as err:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from dashboard.errors import StoreError
 from dashboard.models import Place
+from dashboard.store.alerts import AlertsMixin
 from dashboard.store.backend import Backend, parse_url
 from dashboard.store.batch import GeoRows, NewArticle, topic_rows
+from dashboard.store.feeds import FeedsMixin
 from dashboard.store.query import QueryMixin
 from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
 from dashboard.store.runs import RunsMixin
@@ -37,7 +40,7 @@ __all__ = [
 ]
 
 
-class Store(WriterMixin, RunsMixin, QueryMixin):
+class Store(WriterMixin, RunsMixin, QueryMixin, FeedsMixin, AlertsMixin):
     """A news store at one URL; safe to share between threads (each gets its own connection)."""
 
     def __init__(self, url: str | None = None) -> None:
@@ -84,7 +87,10 @@ class Store(WriterMixin, RunsMixin, QueryMixin):
     def optimize(self) -> None:
         """Refresh the planner's statistics after a large write (SQLite ``PRAGMA optimize``, PostgreSQL ``ANALYZE``)."""
         conn = self._conn()
-        conn.execute("ANALYZE" if self.dialect == "postgresql" else "PRAGMA optimize")
+        try:
+            conn.execute("ANALYZE" if self.dialect == "postgresql" else "PRAGMA optimize")
+        except StoreError as err:  # advisory: another writer (a second poller) holds the lock
+            logger.info("planner statistics not refreshed: %s", err)
 
     def close(self) -> None:
         self._backend.close()

@@ -275,6 +275,56 @@ _V8_DIALECT = {
     ),
 }
 
+# The live side: feed subscriptions a team shares, leases that keep two pollers off the same
+# feed, saved views published as alerts, and which article each alert has delivered (once).
+_V9 = (
+    """CREATE TABLE feeds (
+        id {pk},
+        url TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL DEFAULT '',
+        interval_s INTEGER NOT NULL DEFAULT 900,
+        lang TEXT,
+        topic_rules TEXT,
+        full_text INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        created_at TEXT NOT NULL,
+        last_fetch_at TEXT,
+        last_status TEXT NOT NULL DEFAULT 'new',
+        last_error TEXT NOT NULL DEFAULT '',
+        failures INTEGER NOT NULL DEFAULT 0,
+        failing_since TEXT,
+        next_due_at TEXT NOT NULL,
+        last_new_at TEXT,
+        new_last INTEGER NOT NULL DEFAULT 0,
+        new_total BIGINT NOT NULL DEFAULT 0,
+        polls BIGINT NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX feeds_due ON feeds(next_due_at)",
+    """CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE alerts (
+        id {pk},
+        name TEXT NOT NULL UNIQUE,
+        filters TEXT NOT NULL,
+        webhook TEXT,
+        since_id BIGINT NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE alert_deliveries (
+        alert_id BIGINT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        matched_at TEXT NOT NULL,
+        delivered_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (alert_id, article_id)
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
@@ -284,6 +334,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "article_places carry their place's first-level division", _V6),
     Migration(7, "pre-aggregated counts for the map, facets and timeline", _V7),
     Migration(8, "PostgreSQL full text in each article's language", (), _V8_DIALECT),
+    Migration(9, "feed subscriptions, poller leases, alerts and their deliveries", _V9),
 )
 
 LATEST = MIGRATIONS[-1].version

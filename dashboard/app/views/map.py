@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import maps
-from dashboard.app import safe, state
+from dashboard.app import live, safe, state
 from dashboard.app.articles import article_list, article_view
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
 from dashboard.app.viewstate import LAYER_TO_MAPS, ViewState
@@ -135,7 +135,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     view = current_view(url)
-    view = view.with_(bounds=ss.get("_bounds"))
+    view = live.refresh_control(view).with_(bounds=ss.get("_bounds"))
+    live.watch_for_new(view)  # before the queries: an article stored meanwhile triggers the next refresh
     map_filters = view.filters(state.now(), with_place=False)
     db = cfg.db_url
     # All queries at once: the map is drawn as soon as its own results are in,
@@ -172,6 +173,7 @@ def main() -> None:
     names = {s.place.id: s.place.name for s in places}
     left, right = st.columns([3, 2], gap="medium")
     with left:
+        live.new_since_opened(view, total)
         if total == 0:
             st.info("No articles match these filters. Widen the date range or clear some filters.")
         elif grid is not None:
@@ -203,6 +205,8 @@ def main() -> None:
     copy_link(view)
     if cfg.read_only:
         st.sidebar.caption("Read-only dashboard: ingest and corrections are switched off.")
+    else:
+        live.save_alert_form(view, ss.get("_bounds"))
 
     with right:
         if view.article and article_view(view, cfg.read_only):
