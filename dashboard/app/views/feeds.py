@@ -83,7 +83,7 @@ def main() -> None:
     now = datetime.now(UTC)
     if feeds:
         failing = sum(1 for f in feeds if f.last_status == "error")
-        st.caption(f"{len(feeds)} subscription{'s' * (len(feeds) != 1)}, {failing} failing. "
+        st.caption(f"{len(feeds)} subscription{'s' * (len(feeds) != 1)}, {failing:d} failing. "
                    "Polled by python -m dashboard watch (or serve --watch).")
         st.dataframe(_table(feeds, now), hide_index=True, use_container_width=True)
     else:
