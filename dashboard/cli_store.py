@@ -92,7 +92,7 @@ def _bounds(value: str | None) -> tuple[float, float, float, float] | None:
               help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories.")
 @click.option("--lang", help="Language of every article (skips detection).")
 @click.option("--source", "source_name", metavar="NAME", help="Source name for every article.")
-@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl", "csv", "feed", "page"]),
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl", "csv", "parquet", "feed", "page"]),
               default="auto", show_default=True, help="Read every source as this kind.")
 @click.option("--fetch-pages", is_flag=True, help="For feed items, fetch the linked page for the full text.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has articles.")

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dashboard.models import Place
 from dashboard.store.backend import Backend, parse_url
 from dashboard.store.batch import GeoRows, NewArticle, topic_rows
+from dashboard.store.partitions import PartitionMark, PartitionsMixin
 from dashboard.store.query import QueryMixin
 from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
 from dashboard.store.runs import RunsMixin
@@ -28,6 +29,7 @@ __all__ = [
     "ArticleRow",
     "GeoRows",
     "NewArticle",
+    "PartitionMark",
     "Store",
     "content_hash",
     "normalise_text",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class Store(WriterMixin, RunsMixin, QueryMixin):
+class Store(WriterMixin, RunsMixin, PartitionsMixin, QueryMixin):
     """A news store at one URL; safe to share between threads (each gets its own connection)."""
 
     def __init__(self, url: str | None = None) -> None:

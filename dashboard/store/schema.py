@@ -255,6 +255,22 @@ _V6 = (
     "CREATE INDEX article_places_admin1 ON article_places(admin1_code, country_code, article_id, is_copy, mentions)",
 )
 
+# Bulk (Dask) ingest: the input partitions whose articles are committed, written in the same
+# transaction as the articles, so a re-run after a killed worker, scheduler or client skips them.
+_V7 = (
+    """CREATE TABLE bulk_partitions (
+        input_key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        position TEXT NOT NULL DEFAULT '',
+        records INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        run_id BIGINT REFERENCES ingest_runs(id) ON DELETE SET NULL,
+        committed_at TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
@@ -262,6 +278,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "topics carry day and story flag; article_places covered by article", _V4),
     Migration(5, "SQLite full-text index filled per batch", (), _V5_DIALECT),
     Migration(6, "article_places carry their place's first-level division", _V6),
+    Migration(7, "bulk ingest: committed input partitions", _V7),
 )
 
 LATEST = MIGRATIONS[-1].version
