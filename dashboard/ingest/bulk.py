@@ -135,7 +135,7 @@ class BulkIngestor:
 
     def _run(self, parts: Iterator[Partition | Record], summary: BulkSummary, started: float) -> None:
         limit = self.in_flight or self._workers() * 2 + 1
-        pending: dict[str, Partition] = {}
+        pending: dict[Any, Partition] = {}
         queue = as_completed()
 
         def submit_more() -> None:

@@ -19,7 +19,15 @@ from distributed import WorkerPlugin
 
 from dashboard.errors import InputError
 from dashboard.ingest import enrich
-from dashboard.ingest.enrich import EnrichedRows, GeoparseFn, TagFn, enrich_in_worker, enrich_rows, init_worker, prepare
+from dashboard.ingest.enrich import (
+    EnrichedRows,
+    GeoparseFn,
+    TagFn,
+    enrich_in_worker,
+    enrich_rows,
+    init_worker,
+    prepare,
+)
 from dashboard.ingest.files import _source_name, read_data, read_jsonl
 from dashboard.ingest.partition import Partition
 from dashboard.ingest.records import Record, article_from_mapping

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from dashboard.models import Place
 from dashboard.store.rows import iso
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class PartitionsMixin:
     _backend: Backend
     _place_rows: dict[str, tuple[object, ...]]
     _source_ids: dict[str, int]
-    _known_places: dict[str, object]
+    _known_places: dict[str, Place]
 
     def _conn(self) -> Connection:
         return self._backend.connection()
@@ -60,9 +61,6 @@ class PartitionsMixin:
                 chunk,
             ))
         return found
-
-    def partitions_of_run(self, run_id: int) -> int:
-        return int(self._conn().scalar("SELECT COUNT(*) FROM bulk_partitions WHERE run_id = ?", (run_id,)) or 0)
 
     @contextmanager
     def partition_transaction(self, mark: Callable[[], PartitionMark], run_id: int | None) -> Iterator[Connection]:
