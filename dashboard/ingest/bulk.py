@@ -100,8 +100,8 @@ class BulkIngestor:
         self.progress = progress or BulkProgress(enabled=False)
         self.link_stories = link_stories
         if tagger is None and use_default_tagger:
-            tagger = default_tagger()  # built here: a bad rules file stops the run before it starts
-        self.plugin = EnrichPlugin(geoparser, tagger, False)
+            default_tagger()  # built here too: a bad rules file stops the run before it starts
+        self.plugin = EnrichPlugin(geoparser, tagger, use_default_tagger)
         self.in_flight = in_flight
         self._stories: StoryIndex | None = None
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from distributed import WorkerPlugin
@@ -45,19 +47,33 @@ class EnrichPlugin(WorkerPlugin):  # type: ignore[misc]
 
     Registered with the client, it runs on every worker, including those
     that join or are restarted later (a killed worker comes back with it).
-    The tagger travels from the client already built, so workers need not
-    see the user's rules files; the place index is each worker's own
-    (``python -m dashboard build-index`` on every worker machine).
+    The user's topic rules files travel with it (their text, read on the
+    client), so workers need not see them; the place index is each worker's
+    own (``python -m dashboard build-index`` on every worker machine).
+    ``geoparser``/``tagger`` replace the product's (tests pass small ones).
     """
 
     name = PLUGIN_NAME
 
-    def __init__(self, geoparser: GeoparseFn | None, tagger: TagFn | None, use_default_tagger: bool) -> None:
+    def __init__(self, geoparser: GeoparseFn | None = None, tagger: TagFn | None = None,
+                 use_default_tagger: bool = True) -> None:
+        from dashboard.config import topic_rules
+
         self.geoparser = geoparser
         self.tagger = tagger
         self.use_default_tagger = use_default_tagger
+        paths, self.rules_mode = topic_rules()
+        self.rules = [(Path(p).name, Path(p).read_text(encoding="utf-8")) for p in paths]
 
     def setup(self, worker: Any = None) -> None:
+        if self.rules or self.rules_mode != "extend":
+            folder = Path(tempfile.mkdtemp(prefix="news-map-rules-"))
+            files = []
+            for i, (name, text) in enumerate(self.rules):
+                files.append(folder / f"{i}-{name}")
+                files[-1].write_text(text, encoding="utf-8")
+            os.environ["DASHBOARD_TOPIC_RULES"] = os.pathsep.join(str(f) for f in files)
+            os.environ["DASHBOARD_TOPIC_RULES_MODE"] = self.rules_mode
         load_enrichment(self.geoparser, self.tagger, self.use_default_tagger)
 
 

@@ -48,6 +48,8 @@ def connect(scheduler: str, workers: int = 2, *, dashboard_address: str | None =
     require_dask()
     from distributed import Client, LocalCluster
 
+    # Dask logs at INFO by default; follow our -v instead (warnings and errors still show).
+    logging.getLogger("distributed").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.INFO))
     address = check_address(scheduler)
     if address == "local":
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,

@@ -63,7 +63,8 @@ class PartitionsMixin:
         return found
 
     @contextmanager
-    def partition_transaction(self, mark: Callable[[], PartitionMark], run_id: int | None) -> Iterator[Connection]:
+    def partition_transaction(self, mark: Callable[[], PartitionMark] | None = None,
+                              run_id: int | None = None) -> Iterator[Connection]:
         """One transaction around a partition's writes that also records its mark (``mark()`` is asked last).
 
         The store's caches of places and sources are dropped when it fails, as
@@ -73,6 +74,8 @@ class PartitionsMixin:
         try:
             with conn.transaction():
                 yield conn
+                if mark is None:
+                    return
                 m = mark()
                 conn.execute(
                     "INSERT INTO bulk_partitions(input_key, source, position, records, added, duplicates, skipped,"
