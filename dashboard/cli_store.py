@@ -96,10 +96,10 @@ def _cluster(scheduler: str, workers: int) -> Any:
     """The Dask client for ``--scheduler`` (a clear error when Dask is not installed or unreachable)."""
     from dashboard.ingest.cluster import check_address, connect, require_dask
 
-    require_dask()
     if check_address(scheduler) != "local" and workers > 1:
         raise InputError("--workers starts a local cluster (--scheduler local --workers N); "
                          "a running scheduler brings its own workers")
+    require_dask()
     return connect(scheduler, workers)
 
 
@@ -150,8 +150,11 @@ def ingest_cmd(sources: tuple[str, ...], db_url: str | None, glob_pattern: str |
     if scheduler is None:
         check_sources(sources)
     else:
+        from dashboard.ingest.cluster import check_address, require_dask
         from dashboard.ingest.partition import expand_sources
 
+        check_address(scheduler)
+        require_dask()
         expand_sources(sources, opts)  # a typo fails before a cluster starts
     with open_store(db_url) as store:
         if if_empty and not store.is_empty():

@@ -52,8 +52,12 @@ def connect(scheduler: str, workers: int = 2, *, dashboard_address: str | None =
     logging.getLogger("distributed").setLevel(max(logging.getLogger().getEffectiveLevel(), logging.INFO))
     address = check_address(scheduler)
     if address == "local":
-        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=dashboard_address, silence_logs=logging.ERROR)
+        import dask
+
+        # one task per worker thread at a time: when a worker dies, only the task it was running is suspected
+        with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                   dashboard_address=dashboard_address, silence_logs=logging.ERROR)
         try:
             with Client(cluster) as client:
                 yield client
