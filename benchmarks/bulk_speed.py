@@ -35,9 +35,13 @@ CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "news.jsonl
 
 def _local(corpus: Path, workers: int, tmp: Path) -> dict[str, float]:
     with open_store(f"sqlite:///{tmp / f'local{workers}-{time.time_ns()}.sqlite'}") as store:
-        t = time.perf_counter()
+        t, before = time.perf_counter(), os.times()
         s = Ingestor(store, workers=workers).run([str(corpus)], IngestOptions())
-        return {"seconds": time.perf_counter() - t, "seen": s.seen, "added": s.added, "mentions": s.mentions}
+        after = os.times()
+        return {"seconds": time.perf_counter() - t, "seen": s.seen, "added": s.added, "mentions": s.mentions,
+                "client_cpu": after.user + after.system - before.user - before.system,
+                "worker_cpu": after.children_user + after.children_system - before.children_user
+                - before.children_system}
 
 
 def _dask(client: object, corpus: Path, size: int, tmp: Path) -> dict[str, float]:
@@ -48,7 +52,8 @@ def _dask(client: object, corpus: Path, size: int, tmp: Path) -> dict[str, float
         s = BulkIngestor(store, client, partition_size=size).run([str(corpus)], IngestOptions())  # type: ignore[arg-type]
         total = time.perf_counter() - t
         return {"seconds": s.seconds, "with_setup": total, "seen": s.seen, "added": s.added, "mentions": s.mentions,
-                "write": s.write_seconds, "tasks": s.task_seconds, "load": max(s.index_load_seconds or (0.0,))}
+                "write": s.write_seconds, "tasks": s.task_seconds, "load": max(s.index_load_seconds or (0.0,)),
+                "client_cpu": s.client_cpu_seconds, "worker_cpu": s.task_cpu_seconds, "write_cpu": s.write_cpu_seconds}
 
 
 def _wire(corpus: Path, size: int) -> str:
@@ -106,16 +111,20 @@ def main() -> None:
     base = statistics.median(x["seen"] / x["seconds"] for x in results["one process"])
     print(f"\n{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; median of {args.rounds} round(s); "
           f"partitions of {args.partition_size}")
-    print(f"{'':14}{'articles/s':>11}{'vs one process':>16}")
+    print(f"{'':14}{'articles/s':>11}{'vs one process':>16}{'CPU ms/article: this process':>30}{'workers':>9}")
     for name, runs in results.items():
         rate = statistics.median(x["seen"] / x["seconds"] for x in runs)
-        print(f"{name:14}{rate:11,.0f}{rate / base:15.2f}x")
+        client = statistics.median(x["client_cpu"] / x["seen"] for x in runs) * 1000
+        workers = statistics.median(x["worker_cpu"] / x["seen"] for x in runs) * 1000
+        print(f"{name:14}{rate:11,.0f}{rate / base:15.2f}x{client:30.2f}{workers:9.2f}")
     for name in ("dask 1", "dask 2"):
         runs = results[name]
         secs = statistics.median(x["seconds"] for x in runs)
         print(f"{name}: cluster start {starts[name]:.1f} s, index load on a worker {max(x['load'] for x in runs):.1f} s;"
               f" of {secs:.1f} s the client spent {statistics.median(x['write'] for x in runs):.1f} s writing,"
-              f" workers {statistics.median(x['tasks'] for x in runs):.1f} s in tasks (summed)")
+              f" workers {statistics.median(x['tasks'] for x in runs):.1f} s in tasks (summed); CPU per article:"
+              f" writing {statistics.median(x['write_cpu'] / x['seen'] for x in runs) * 1000:.2f} ms of the client's"
+              f" {statistics.median(x['client_cpu'] / x['seen'] for x in runs) * 1000:.2f} ms (it hosts the scheduler)")
     print(_wire(args.corpus, args.partition_size))
 
 

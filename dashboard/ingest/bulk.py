@@ -50,14 +50,19 @@ class BulkSummary(IngestSummary):
     workers: int = 0
     index_load_seconds: tuple[float, ...] = ()
     task_seconds: float = 0.0
+    task_cpu_seconds: float = 0.0
     write_seconds: float = 0.0
+    write_cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
         out = IngestSummary.to_dict(self)
         out.update(partitions=self.partitions, partitions_passed=self.partitions_passed,
                    partitions_failed=self.partitions_failed, workers=self.workers,
                    index_load_seconds=[round(s, 3) for s in self.index_load_seconds],
-                   task_seconds=round(self.task_seconds, 3), write_seconds=round(self.write_seconds, 3))
+                   task_seconds=round(self.task_seconds, 3), task_cpu_seconds=round(self.task_cpu_seconds, 3),
+                   write_seconds=round(self.write_seconds, 3), write_cpu_seconds=round(self.write_cpu_seconds, 3),
+                   client_cpu_seconds=round(self.client_cpu_seconds, 3))
         return out
 
 
@@ -116,7 +121,7 @@ class BulkIngestor:
         run_id = self.store.begin_run(["--scheduler", *sources])
         summary = BulkSummary(run_id=run_id, workers=self._workers())
         summary.index_load_seconds = tuple(s for s in self.client.run(worker_load_seconds).values() if s)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         status = "failed"
         try:
             self._run(partitions(files, opts, self.partition_size), summary, started)
@@ -126,6 +131,7 @@ class BulkIngestor:
             raise
         finally:
             summary.seconds = time.monotonic() - started
+            summary.client_cpu_seconds = time.process_time() - cpu
             self.progress.close(summary)
             self.store.finish_run(run_id, seen=summary.seen, added=summary.added,
                                   duplicates=summary.duplicates, skipped=summary.skipped, status=status)
@@ -202,7 +208,7 @@ class BulkIngestor:
 
     def _write(self, part: Partition, result: PartitionResult, summary: BulkSummary) -> None:
         """Store a partition's articles, errors and mark in one transaction, linking near-copies."""
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.thread_time()
         items: list[NewArticle] = []
         failed: list[tuple[str, str, str]] = list(result.errors)
         for position, art, digest, rows in result.items:
@@ -250,4 +256,6 @@ class BulkIngestor:
         summary.skipped += len(failed)
         summary.errors.extend(failed)
         summary.task_seconds += result.seconds
+        summary.task_cpu_seconds += result.cpu_seconds
         summary.write_seconds += time.perf_counter() - t
+        summary.write_cpu_seconds += time.thread_time() - cpu

@@ -108,6 +108,7 @@ class PartitionResult:
     errors: list[tuple[str, str, str]] = field(default_factory=list)
     duplicates: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     worker_pid: int = 0
 
 
@@ -140,7 +141,7 @@ def records_of(part: Partition) -> list[Record]:
 
 def enrich_partition(part: Partition, with_signature: bool = True) -> PartitionResult:
     """Read, prepare and enrich every record of a partition (the Dask task)."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     _ready()
     result = PartitionResult(part.key, worker_pid=os.getpid())
     seen: set[str] = set()
@@ -160,6 +161,7 @@ def enrich_partition(part: Partition, with_signature: bool = True) -> PartitionR
         seen.add(digest)
         result.items.append((rec.position, art, digest, enrich_rows(art, with_signature)))
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu
     return result
 
 
