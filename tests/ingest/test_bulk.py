@@ -312,3 +312,15 @@ def test_without_dask_the_flag_says_how_to_install_it(tmp_path: Path, monkeypatc
     bad = CliRunner().invoke(main, ["ingest", str(tmp_path / "x.jsonl"), "--scheduler", "somewhere",
                                     "--db", f"sqlite:///{tmp_path / 's.sqlite'}"])
     assert bad.exit_code == 1 and "give tcp://HOST:8786" in bad.output
+
+
+def test_workers_with_a_running_scheduler_or_without_one_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "x.jsonl").write_text(json.dumps({"text": "Berlin."}) + "\n")
+    db = ["--db", f"sqlite:///{tmp_path / 's.sqlite'}"]
+    remote = CliRunner().invoke(main, ["ingest", str(tmp_path / "x.jsonl"), *db, "--scheduler", "tcp://127.0.0.1:9",
+                                       "--workers", "2"])
+    assert remote.exit_code == 1 and "a running scheduler brings its own workers" in remote.output
+    local = CliRunner().invoke(main, ["reparse", *db, "--workers", "2"])
+    assert local.exit_code == 1
+    assert local.output.strip().splitlines()[-1] == (
+        "Error: reparse --workers N needs --scheduler local (a local Dask cluster)")
