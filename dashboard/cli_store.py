@@ -83,6 +83,26 @@ def _bounds(value: str | None) -> tuple[float, float, float, float] | None:
     return south, west, north, east
 
 
+def bulk_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--scheduler`` and ``--partition-size``: run the enrichment as Dask tasks (the ``bulk`` extra)."""
+    func = click.option("--partition-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+                        help="Records per Dask task (and per write transaction) with --scheduler.")(func)
+    return click.option("--scheduler", metavar="ADDRESS",
+                        help="Run geoparse + topics on Dask: tcp://HOST:8786 (a running scheduler) or local "
+                             "(a cluster of --workers processes). Needs the bulk extra.")(func)
+
+
+def _cluster(scheduler: str, workers: int) -> Any:
+    """The Dask client for ``--scheduler`` (a clear error when Dask is not installed or unreachable)."""
+    from dashboard.ingest.cluster import check_address, connect, require_dask
+
+    if check_address(scheduler) != "local" and workers > 1:
+        raise InputError("--workers starts a local cluster (--scheduler local --workers N); "
+                         "a running scheduler brings its own workers")
+    require_dask()
+    return connect(scheduler, workers)
+
+
 @main.command("ingest")
 @click.argument("sources", nargs=-1, required=True)
 @db_option
@@ -92,17 +112,19 @@ def _bounds(value: str | None) -> tuple[float, float, float, float] | None:
               help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories.")
 @click.option("--lang", help="Language of every article (skips detection).")
 @click.option("--source", "source_name", metavar="NAME", help="Source name for every article.")
-@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl", "csv", "feed", "page"]),
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl", "csv", "parquet", "feed", "page"]),
               default="auto", show_default=True, help="Read every source as this kind.")
 @click.option("--fetch-pages", is_flag=True, help="For feed items, fetch the linked page for the full text.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has articles.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that geoparse in parallel.")
+@bulk_options
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr (default: on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 def ingest_cmd(sources: tuple[str, ...], db_url: str | None, glob_pattern: str | None, mapping: tuple[str, ...],
                lang: str | None, source_name: str | None, fmt: str, fetch_pages: bool, if_empty: bool,
-               workers: int, progress: bool | None, as_json: bool) -> None:
+               workers: int, scheduler: str | None, partition_size: int, progress: bool | None,
+               as_json: bool) -> None:
     """Read articles from files, folders, JSON Lines, CSV, feeds or URLs into the store.
 
     SOURCE is a file, a folder (read recursively), an http(s) URL of a feed
@@ -115,6 +137,8 @@ def ingest_cmd(sources: tuple[str, ...], db_url: str | None, glob_pattern: str |
         python -m dashboard ingest news.jsonl --map title=headline,published=date
         python -m dashboard ingest https://example.org/feed.xml --fetch-pages
         python -m dashboard ingest news.jsonl --topic-rules my_topics.toml
+        python -m dashboard ingest 'archive/*.jsonl.gz' --scheduler tcp://10.0.0.5:8786
+        python -m dashboard ingest archive.parquet --map text=body --scheduler local --workers 2
     """
     from dashboard.ingest import IngestOptions, Ingestor, parse_mapping
     from dashboard.ingest.pipeline import check_sources
@@ -123,13 +147,31 @@ def ingest_cmd(sources: tuple[str, ...], db_url: str | None, glob_pattern: str |
 
     opts = IngestOptions(glob=glob_pattern, mapping=parse_mapping(mapping), lang=lang, source_name=source_name,
                          fetch_pages=fetch_pages, format=fmt)
-    check_sources(sources)
+    if scheduler is None:
+        check_sources(sources)
+    else:
+        from dashboard.ingest.cluster import check_address, require_dask
+        from dashboard.ingest.partition import expand_sources
+
+        check_address(scheduler)
+        require_dask()
+        expand_sources(sources, opts)  # a typo fails before a cluster starts
     with open_store(db_url) as store:
         if if_empty and not store.is_empty():
             click.echo(f"The store already has articles; nothing to do (--if-empty): {store.url}", err=True)
             return
-        ingestor = Ingestor(store, workers=workers, progress=Progress(enabled=progress))
-        summary = ingestor.run(sources, opts)
+        if scheduler is None:
+            summary = Ingestor(store, workers=workers, progress=Progress(enabled=progress)).run(sources, opts)
+        else:
+            with _cluster(scheduler, workers) as client:
+                from dashboard.ingest.bulk import BulkIngestor, BulkProgress
+
+                click.echo(f"Dask: {len(client.scheduler_info().get('workers', {}))} worker(s), "
+                           f"dashboard {client.dashboard_link}", err=True)
+                summary = BulkIngestor(store, client, partition_size=partition_size,
+                                       progress=BulkProgress(enabled=progress)).run(sources, opts)
+            click.echo(f"Partitions: {summary.partitions:,} committed now, {summary.partitions_passed:,} "
+                       f"committed before (passed by), {summary.partitions_failed:,} failed.", err=True)
     if as_json:
         echo_json(summary.to_dict())
     click.echo(
@@ -212,8 +254,13 @@ def stats_cmd(db_url: str | None, as_json: bool) -> None:
 @topic_rules_option
 @click.option("--only", type=click.Choice(["places", "topics"]), default=None,
               help="Redo only the places (geoparse) or only the topics (default: both).")
+@bulk_options
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes of a local Dask cluster (--scheduler local).")
+@click.option("--progress/--no-progress", default=None, help="Progress line on stderr with --scheduler.")
 @filter_options
-def reparse_cmd(db_url: str | None, only: str | None, filters: Filters) -> None:
+def reparse_cmd(db_url: str | None, only: str | None, scheduler: str | None, partition_size: int, workers: int,
+                progress: bool | None, filters: Filters) -> None:
     """Re-run the geoparser and the topic tagger on stored articles; corrections stay.
 
     Run it after the place index, the geoparser or the topic rules changed.
@@ -222,9 +269,27 @@ def reparse_cmd(db_url: str | None, only: str | None, filters: Filters) -> None:
     Example:
         python -m dashboard reparse --lang de
         python -m dashboard reparse --only topics --topic-rules my_topics.toml
+        python -m dashboard reparse --scheduler local --workers 2
     """
     from dashboard.ingest.enrich import default_geoparser, default_tagger
     from dashboard.store import open_store
+
+    if scheduler is not None:
+        with open_store(db_url) as store, _cluster(scheduler, workers) as client:
+            from dashboard.ingest.bulk_reparse import bulk_reparse
+
+            click.echo(f"Dask: {len(client.scheduler_info().get('workers', {}))} worker(s), "
+                       f"dashboard {client.dashboard_link}", err=True)
+            res = bulk_reparse(store, client, filters, only=only, partition_size=partition_size,
+                               progress=progress)
+        parts = [f"{res.mentions:,} place mentions"] * (only != "topics") + [f"{res.topics:,} topics"] * (only != "places")
+        click.echo(f"Re-parsed {res.articles:,} article(s) in {res.partitions:,} partitions on Dask: "
+                   f"{', '.join(parts)}; {len(res.failed):,} failed.", err=True)
+        for aid, message in res.failed[:MAX_LISTED_ERRORS]:
+            click.echo(f"  article {aid}: {message}", err=True)
+        sys.exit(1 if res.failed else 0)
+    if workers > 1:
+        raise InputError("reparse --workers N needs --scheduler local (a local Dask cluster)")
 
     geoparse = default_geoparser() if only != "topics" else None
     tag = default_tagger() if only != "places" else None

@@ -77,5 +77,9 @@ class FetchError(IngestError, ConnectionError):
     """A network fetch (feed, page) failed after retries."""
 
 
+class ClusterError(DashboardError, RuntimeError):
+    """The Dask cluster of a bulk run went away; committed partitions stay, a re-run does the rest."""
+
+
 class TopicRulesError(DashboardError, ValueError):
     """A topic rules file is malformed; the message names the file and line."""

@@ -45,6 +45,8 @@ def kind_of(name: str, forced: str = "auto") -> str:
         return "feed"
     if lower.endswith(PAGE_SUFFIXES):
         return "page"
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
     return "text"
 
 
@@ -95,9 +97,12 @@ def read_text(data: bytes, where: str, opts: IngestOptions) -> Iterator[Record]:
         yield Record(where, "", error=str(err))
 
 
-def read_jsonl(lines: Iterable[str], where: str, opts: IngestOptions) -> Iterator[Record]:
-    """One JSON object per line; blank lines are ignored, broken ones reported by line number."""
-    for number, line in enumerate(lines, 1):
+def read_jsonl(lines: Iterable[str], where: str, opts: IngestOptions, start: int = 1) -> Iterator[Record]:
+    """One JSON object per line; blank lines are ignored, broken ones reported by line number.
+
+    ``start`` is the number of the first line (a bulk ingest's partition starts mid-file).
+    """
+    for number, line in enumerate(lines, start):
         if not line.strip():
             continue
         position = f"line {number}"
@@ -149,6 +154,11 @@ def read_file(path: Path, opts: IngestOptions, fetcher: object | None = None) ->
     """Every record in one file, by its kind."""
     where = str(path)
     kind = kind_of(path.name, opts.format)
+    if kind == "parquet":
+        from dashboard.ingest.parquet import read_parquet
+
+        yield from read_parquet(path, opts, _source_name(where))
+        return
     try:
         data = read_bytes(path)
     except (OSError, EOFError) as err:
@@ -159,6 +169,9 @@ def read_file(path: Path, opts: IngestOptions, fetcher: object | None = None) ->
 
 def read_data(data: bytes, where: str, kind: str, opts: IngestOptions, fetcher: object | None = None) -> Iterator[Record]:
     """Dispatch bytes already read (a file or stdin) to the reader for ``kind``."""
+    if kind == "parquet":
+        yield Record(where, "", error="Parquet is read from a file, not from standard input")
+        return
     if kind in ("jsonl", "csv"):
         try:
             text = decode(data, where="")

@@ -18,6 +18,7 @@ from dashboard.store.alerts import AlertsMixin
 from dashboard.store.backend import Backend, parse_url
 from dashboard.store.batch import GeoRows, NewArticle, topic_rows
 from dashboard.store.feeds import FeedsMixin
+from dashboard.store.partitions import PartitionMark, PartitionsMixin
 from dashboard.store.query import QueryMixin
 from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
 from dashboard.store.runs import RunsMixin
@@ -31,6 +32,7 @@ __all__ = [
     "ArticleRow",
     "GeoRows",
     "NewArticle",
+    "PartitionMark",
     "Store",
     "content_hash",
     "normalise_text",
@@ -40,7 +42,7 @@ __all__ = [
 ]
 
 
-class Store(WriterMixin, RunsMixin, QueryMixin, FeedsMixin, AlertsMixin):
+class Store(WriterMixin, RunsMixin, PartitionsMixin, QueryMixin, FeedsMixin, AlertsMixin):
     """A news store at one URL; safe to share between threads (each gets its own connection)."""
 
     def __init__(self, url: str | None = None) -> None:

@@ -325,6 +325,22 @@ _V9 = (
     )""",
 )
 
+# Bulk (Dask) ingest: the input partitions whose articles are committed, written in the same
+# transaction as the articles, so a re-run after a killed worker, scheduler or client skips them.
+_V10 = (
+    """CREATE TABLE bulk_partitions (
+        input_key TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        position TEXT NOT NULL DEFAULT '',
+        records INTEGER NOT NULL DEFAULT 0,
+        added INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        run_id BIGINT REFERENCES ingest_runs(id) ON DELETE SET NULL,
+        committed_at TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
@@ -335,6 +351,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "pre-aggregated counts for the map, facets and timeline", _V7),
     Migration(8, "PostgreSQL full text in each article's language", (), _V8_DIALECT),
     Migration(9, "feed subscriptions, poller leases, alerts and their deliveries", _V9),
+    Migration(10, "bulk ingest: committed input partitions", _V10),
 )
 
 LATEST = MIGRATIONS[-1].version
