@@ -114,8 +114,9 @@ def echo_json(obj: Any) -> None:
 
 # Register the commands of each area (they import `main` from here, hence at the end).
 from dashboard import (  # noqa: E402,F401
+    cli_alerts,  # alerts
     cli_geo,  # build-index, geocode, reverse, geoparse
-    cli_live,  # feeds, watch, alerts
+    cli_live,  # feeds, watch
     cli_serve,  # serve
     cli_store,  # ingest, export, stats, reparse, correct
     cli_topics,  # topics

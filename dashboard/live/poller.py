@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard.errors import FetchError
+from dashboard.errors import FetchError, StoreError
 from dashboard.ingest.fetch import Fetcher
 from dashboard.ingest.pipeline import Ingestor
 from dashboard.ingest.records import IngestOptions, Record
@@ -205,10 +205,14 @@ def run_forever(poller: Poller, stop: Callable[[], bool], *, after_cycle: Callab
     Ctrl+C or SIGTERM ends the loop after the feed being polled, not mid-batch.
     """
     while not stop():
-        outcomes = poller.poll_due(stop)
-        if after_cycle is not None:
-            after_cycle(outcomes)
-        next_due = poller.store.next_due()
+        try:
+            outcomes = poller.poll_due(stop)
+            if after_cycle is not None:
+                after_cycle(outcomes)
+            next_due = poller.store.next_due()
+        except StoreError as err:  # the database restarting or unreachable: keep trying, say why
+            logger.warning("store unavailable, polling again in %g s: %s", idle, err)
+            next_due = None
         wait = idle if next_due is None else (next_due - poller.clock()).total_seconds()
         deadline = time.monotonic() + min(max(wait, tick), idle)
         while not stop() and time.monotonic() < deadline:

@@ -96,3 +96,21 @@ def test_watch_once_and_alerts_commands(tmp_path, feeds, hook):
     assert _run("alerts", "feed", "nope", "--db", db).exit_code == 1
     assert "Alert 'germany' removed." in _run("alerts", "remove", "germany", "--db", db).output
     assert "Error: no alert named 'germany'" in _run("alerts", "remove", "germany", "--db", db).output
+
+
+def test_a_feed_failing_for_days_is_marked_in_the_list(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard.store import open_store
+    from dashboard.store.feeds import PollResult
+
+    db = f"sqlite:///{tmp_path / 'news.sqlite'}"
+    with open_store(db) as store:
+        feed = store.add_feed("https://gone.test/rss")
+        then = datetime.now(UTC) - timedelta(days=3)
+        store.record_poll(feed.id, PollResult("error", then, then, error="HTTP 404 Not Found"))
+        store.record_poll(feed.id, PollResult("error", datetime.now(UTC), datetime.now(UTC), error="HTTP 404 Not Found"))
+    text = _run("feeds", "list", "--db", db).output
+    assert "error ×2, FAILING since 3 d ago" in text and "HTTP 404 Not Found" in text
+    listed = json.loads(_run("feeds", "list", "--json", "--db", db).output)
+    assert listed["failing"] is True and listed["failures"] == 2

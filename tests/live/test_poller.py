@@ -173,3 +173,28 @@ def test_full_text_fetches_each_new_items_page_once(store, feeds, clock, countin
     clock.advance(seconds=61)
     assert poller.poll_due()[0].new == 1
     assert [feeds.count(f"/page/{c}") for c in ("Berlin", "Hamburg", "Paris")] == [1, 1, 1]  # stored: not refetched
+
+
+RULES = """
+[topics.bridges]
+names = { en = "Bridges" }
+
+[topics.bridges.en]
+"bridge*" = 4
+"""
+
+
+def test_a_feeds_own_topic_rules_tag_its_articles_only(tmp_path, feeds, clock, counting_geoparse):
+    rules = tmp_path / "bridges.toml"
+    rules.write_text(RULES, encoding="utf-8")
+    store = Store(f"sqlite:///{tmp_path / 'news.sqlite'}")
+    text = "Engineers in Berlin said the old bridge over the Spree will be replaced by a new bridge next year."
+    store.add_feed(feeds.put("/ruled", rss([("b1", "Bridge works in Berlin", text)])), topic_rules=str(rules))
+    store.add_feed(feeds.put("/plain", rss([("b2", "Bridge works in Hamburg", text.replace("Berlin", "Hamburg"))])))
+    poller = Poller(store, options=FAST, geoparser=counting_geoparse, clock=clock)  # the product's tagger
+    assert [o.new for o in poller.poll_due()] == [1, 1]
+    tagged = dict(store._conn().all(
+        "SELECT a.title, COUNT(t.topic) FROM articles a LEFT JOIN article_topics t ON t.article_id = a.id"
+        " AND t.topic = 'bridges' GROUP BY a.title"))
+    assert tagged == {"Bridge works in Berlin": 1, "Bridge works in Hamburg": 0}
+    store.close()
