@@ -7,6 +7,7 @@ from _seed import ALMATY, HOSTILE
 from streamlit.testing.v1 import AppTest
 from test_app import APP, TIMEOUT, run, texts
 
+from dashboard.app.safe import shown
 from dashboard.models import Article, GeoparseResult, Mention
 from dashboard.store import open_store
 from dashboard.store.feeds import PollResult
@@ -60,7 +61,7 @@ def test_auto_refresh_is_kept_in_the_link_and_bad_values_warn(app_env: str) -> N
     at.selectbox(key="f_refresh").set_value(0).run()
     assert "refresh" not in at.query_params
     bad = run({"refresh": "1"})
-    assert any("Auto-refresh must be one of 5, 15, 30, 60, 300, 900 seconds" in w.value for w in bad.warning)
+    assert any("Auto-refresh must be one of 5, 15, 30, 60, 300, 900 seconds" in shown(w.value) for w in bad.warning)
 
 
 def test_new_articles_since_the_view_was_opened_are_counted(fresh_env: str) -> None:
