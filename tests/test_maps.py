@@ -218,3 +218,17 @@ def test_country_legend_matches_the_shading() -> None:
     assert maps.shade_classes(0) == []
     assert "Articles per country" not in maps.render_html(maps.build_map(summaries(), {}, POLYGONS,
                                                                          layers=("countries",)))
+
+
+def test_a_grid_draws_one_escaped_circle_per_cell_instead_of_the_markers() -> None:
+    from dashboard.models import GridCell
+
+    cells = [GridCell(41.0, 70.0, 12, 3, HOSTILE), GridCell(40.0, 116.0, 4, 1, "Beijing")]
+    m = maps.build_map([PlaceSummary(BEIJING, 4, 5)], layers=("markers",), grid=cells)
+    page = maps.render_html(m)
+    circles = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)
+               for c in c._children.values() if isinstance(c, folium.CircleMarker)]
+    assert len(circles) == 2
+    assert not any(isinstance(c, FastMarkerCluster) for g in m._children.values() for c in g._children.values())
+    assert HOSTILE not in page and "and 2 other places · 12 articles" in page
+    assert "<b>Beijing</b> · 4 articles · zoom in for places" in page

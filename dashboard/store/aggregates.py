@@ -167,7 +167,7 @@ def buckets(f: Filters, alias: str) -> Where:
     lo = f.date_from.date() if f.date_from is not None else None
     hi = f.date_to.date() if f.date_to is not None else None
     if lo is None and hi is None:
-        w.add(f"{alias}.grain = 'a'")
+        w.add(f"{alias}.grain = 'a' AND {alias}.bucket = ''")  # the bucket too: rows come in place order
         return w
     # The first and last whole months inside [lo, hi] (None: unbounded on that side).
     m_lo = None if lo is None else (lo if lo.day == 1 else (lo.replace(day=28) + timedelta(days=4)).replace(day=1))

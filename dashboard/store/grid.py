@@ -13,9 +13,9 @@ import math
 from collections import defaultdict
 
 from dashboard.models import Filters, GridCell
+from dashboard.store import rollups
 from dashboard.store.backend import Connection
 from dashboard.store.filters import mentions_where
-from dashboard.store.rollups import place_rows
 
 GRID_MAX_ZOOM = 4
 """Up to this Leaflet zoom the dashboard draws cells when more places match than it draws markers."""
@@ -30,30 +30,23 @@ def grid_cells(conn: Connection, dialect: str, f: Filters, degrees: float) -> li
     """Every matching place summed into cells of ``degrees``, most articles first."""
     if not degrees > 0:
         raise ValueError("grid cells need a positive size in degrees")
-    counts = place_rows(conn, f, 1_000_000)
-    if counts is not None:
-        per_place = {pid: n for pid, n, _, _ in counts}
-    else:
+    rows = rollups.place_points(conn, f)
+    if rows is None:
         w = mentions_where(f, dialect)
-        per_place = dict(conn.all(f"SELECT ap.place_id, COUNT(*) FROM article_places ap {w.sql} GROUP BY ap.place_id",
-                                  w.params))
-    if not per_place:
-        return []
+        rows = conn.all(
+            "SELECT p.name, p.lat, p.lon, x.n FROM (SELECT ap.place_id, COUNT(*) AS n FROM article_places ap"
+            f" {w.sql} GROUP BY ap.place_id) x JOIN places p ON p.id = x.place_id", w.params)
     cells: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     tops: dict[tuple[int, int], tuple[int, str]] = {}
-    ids = sorted(per_place)
-    for k in range(0, len(ids), 900):
-        chunk = ids[k : k + 900]
-        for pid, name, lat, lon in conn.all(
-                f"SELECT id, name, lat, lon FROM places WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-            n = int(per_place[pid])
-            key = (math.floor((lat + 90) / degrees), math.floor(((lon + 180) % 360) / degrees))
-            c = cells[key]
-            c[0] += n
-            c[1] += 1
-            c[2] += n * lat
-            c[3] += n * lon
-            if n > tops.get(key, (-1, ""))[0]:
-                tops[key] = (n, name)
+    for name, lat, lon, n in rows:
+        n = int(n)
+        key = (math.floor((lat + 90) / degrees), math.floor(((lon + 180) % 360) / degrees))
+        c = cells[key]
+        c[0] += n
+        c[1] += 1
+        c[2] += n * lat
+        c[3] += n * lon
+        if n > tops.get(key, (-1, ""))[0]:
+            tops[key] = (n, name)
     out = [GridCell(c[2] / c[0], c[3] / c[0], int(c[0]), int(c[1]), tops[key][1]) for key, c in cells.items() if c[0]]
     return sorted(out, key=lambda g: (-g.articles, g.lat, g.lon))

@@ -42,6 +42,21 @@ def place_rows(conn: Connection, f: Filters, limit: int) -> list[tuple[str, int,
     return [(pid, int(n), int(m or 0), float(s or 0.0) / int(n)) for pid, n, m, s in rows]
 
 
+def place_points(conn: Connection, f: Filters) -> list[tuple[str, float, float, int]] | None:
+    """(name, lat, lon, stories) of every matching place, or ``None``: what a grid sums."""
+    if not agg.for_places(f):
+        return None
+    w = Where()
+    w.add("ap.role = ?", agg.place_role(f))
+    w.extend(agg.buckets(f, "ap"))
+    w.extend(area_where(f))
+    return conn.all(
+        "SELECT p.name, p.lat, p.lon, x.n FROM (SELECT ap.place_id, SUM(ap.articles) AS n FROM place_counts ap"
+        f" {w.sql} GROUP BY ap.place_id HAVING SUM(ap.articles) > 0) x JOIN places p ON p.id = x.place_id",
+        w.params,
+    )
+
+
 def _area_where(f: Filters, skip: tuple[str, ...]) -> Where:
     w = Where()
     w.add("ac.role = ?", agg.place_role(f))

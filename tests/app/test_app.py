@@ -157,8 +157,10 @@ def test_colour_by_topic_round_trips(app_env: str) -> None:
 
 def test_cap_note_when_places_are_capped(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHBOARD_MAX_MARKERS", "3")
-    at = run()
+    at = run({"lat": "40", "lon": "70", "z": "6"})
     assert "Showing the 3 places with most articles under these filters" in texts(at)
+    # Zoomed out, the places are summed into grid cells instead of being capped.
+    assert "grid cells at this zoom: zoom in to see single places" in texts(run({"z": "2"}))
 
 
 def test_colour_by_topic_reaches_the_map(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -86,7 +87,7 @@ def test_incremental_counts_equal_a_rebuild_after_every_kind_of_write(busy: Stor
 @pytest.fixture
 def detailed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Switch the query layer to its detailed-table path (what it does for filters the counts cannot take)."""
-    for name in ("place_rows", "country_rows", "admin1_rows", "article_total", "languages", "sources", "topics",
+    for name in ("place_rows", "place_points", "country_rows", "admin1_rows", "article_total", "languages", "sources", "topics",
                  "daily"):
         monkeypatch.setattr(rollups, name, lambda *a, **k: None)
     yield
@@ -134,7 +135,7 @@ def test_buckets_cover_a_range_with_whole_months_and_edge_days() -> None:
     assert w.params == ["2025-02", "2025-02", "2025-01-28", "2025-02-01", "2025-02-28", "2025-03-02"]
     w = aggregates.buckets(Filters(date_from=datetime(2025, 2, 3), date_to=datetime(2025, 2, 9)), "x")
     assert w.params == ["2025-02-03", "2025-02-09"]
-    assert aggregates.buckets(Filters(), "x").parts == ["x.grain = 'a'"]
+    assert aggregates.buckets(Filters(), "x").parts == ["x.grain = 'a' AND x.bucket = ''"]
 
 
 def test_full_text_search_finds_words_in_most_articles_and_uses_the_language(store: Store) -> None:
@@ -153,3 +154,19 @@ def test_full_text_search_finds_words_in_most_articles_and_uses_the_language(sto
         # Stemmed in the article's language: "election" finds "elections", "Wahl" finds "Wahlen".
         assert store.count_articles(Filters(text="election")) == 1
         assert store.count_articles(Filters(text="Wahl")) == 1
+
+
+def test_grid_cells_sum_every_place_into_bounded_cells(busy: Store, request: pytest.FixtureRequest) -> None:
+    places = busy.place_summaries(Filters(), limit=100)
+    cells = busy.grid_cells(Filters(), 90.0)
+    assert len(cells) <= 4 * 2
+    assert sum(c.articles for c in cells) == sum(s.articles for s in places)
+    assert sum(c.places for c in cells) == len(places)
+    fine = busy.grid_cells(Filters(), 1.0)
+    assert len(fine) == len({(math.floor(s.place.lat), math.floor(s.place.lon)) for s in places})
+    f = Filters(role="focus", date_from=datetime(2025, 2, 1))
+    fast = busy.grid_cells(f, 10.0)
+    request.getfixturevalue("detailed")
+    assert busy.grid_cells(f, 10.0) == fast
+    with pytest.raises(ValueError):
+        busy.grid_cells(Filters(), 0)
