@@ -44,12 +44,16 @@ def url_view() -> tuple[ViewState, list[str]]:
     known = state.region_options_safe()
     if view.regions and known:
         regions: list[str] = []
+        unknown: list[str] = []
         for rid in view.regions:
             found = rid if rid in known else state.resolve_region(rid)
             if found is None:
-                warnings.append(f"Unknown region {safe.shorten(rid, 60)!r} in the link: ignored.")
+                unknown.append(rid)
             elif found not in regions:
                 regions.append(found)
+        if unknown:
+            shown = ", ".join(repr(safe.shorten(r, 60)) for r in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            warnings.append(f"Unknown region{'s' * (len(unknown) > 1)} {shown} in the link: ignored.")
         view = replace(view, regions=tuple(regions))
     return view, warnings
 
