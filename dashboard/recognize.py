@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 
+from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import ELISION_RE, TOKEN_RE, strip_accents
 
@@ -69,7 +70,7 @@ CLUB_PREFIXES = {"real", "atlético", "atletico", "athletic", "inter", "borussia
                  "racing", "stade", "rapid", "partizan", "hapoel", "maccabi", "beitar", "legia", "slavia", "sparta",
                  "feyenoord", "ajax", "hellas", "celta", "deportivo", "vitória", "vitoria", "girondins", "standard"}
 # Club abbreviations, only as written ("AS Roma", "FC Porto", "VfB Stuttgart"; "As Paris burned" is no club).
-CLUB_CODES = {"AC", "AS", "FC", "SC", "SV", "SS", "SSC", "RB", "CF", "CD", "UD", "RC", "SD", "OGC", "LOSC", "PSV",
+CLUB_CODES = {"BM", "CB", "CP", "AC", "AS", "FC", "SC", "SV", "SS", "SSC", "RB", "CF", "CD", "UD", "RC", "SD", "OGC", "LOSC", "PSV",
               "CSKA", "VfB", "VfL", "TSG", "SL", "SK", "FK", "NK", "KV", "KRC", "AZ", "BSC", "HSV", "OSC"}
 # Words that close a club's (or league's) name right after the town, besides ORG_TAILS ("Tottenham
 # Hotspur", "Leeds United", "Boston Celtics", "Europa League").  Team nicknames that are also weather or everyday words (Heat, Magic,
@@ -90,7 +91,7 @@ CLUB_CITY_TOWNS = {"manchester", "leicester", "stoke", "norwich", "hull", "cardi
                    "coventry", "birmingham", "bradford", "exeter", "lincoln", "ipswich", "luton", "huddersfield",
                    "grimsby", "macclesfield", "mansfield", "shrewsbury", "northampton", "swindon", "cheltenham"}
 # Words around a town that may make it a club's (a cheap test before the full one in _club).
-CLUB_BEFORE = CLUB_PREFIXES | {c.casefold() for c in CLUB_CODES} | {"de", "di", "paris"}
+CLUB_BEFORE = CLUB_PREFIXES | {c.casefold() for c in CLUB_CODES} | {"de", "di", "paris", "."}
 CLUB_AFTER = CLUB_TAILS | {c.casefold() for c in CLUB_CODES} | {"city", "town", "saint", "sg"}
 PERSON_TITLES = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "sgt", "lt", "col", "gen", "capt", "det",
                  "officer", "judge", "president", "senator", "governor", "mayor", "minister", "pastor",
@@ -126,7 +127,10 @@ WORD_IN_NAME = 0.3
 DE_WORD = 1.0
 # Languages whose own names for a country are told from other languages' ("Island" is Iceland
 # in German text only).
-FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es"})
+FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
+# A big place's alternate name (not its own) this much more frequent as a word than the place's
+# size explains is the word: German "Dabei" (Dubai), Dutch "Vele" (Belém), French "Seul" (Seoul).
+BIG_ALT_WORD = 1.0
 # Extra wordness allowed after "in", "of", "from"...: "in Columbia" is the town. Dev halves: 0-1.
 LOCATIVE_CREDIT = 0.25
 # A town is more frequent in its own language ("Lyon" in French, "Stuttgart" in German): this much
@@ -144,6 +148,13 @@ PERSON = "person"  # a strong person cue: a title before, a rare proper name glu
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # tokens as split() separators, gaps between them
 DASHES = {"—", "–", "-", ":", ",", "("}
+
+
+def prev_raw_dot(toks: list[tuple[int, int, str]], i: int) -> str:
+    """The word before a full stop right before token ``i``, all three glued ("FC." + "Barcelona")."""
+    if toks[i - 1][2] == "." and toks[i][0] - toks[i - 1][1] <= 1 and toks[i - 1][0] == toks[i - 2][1]:
+        return toks[i - 2][2]
+    return ""
 
 
 @dataclass(slots=True)
@@ -395,6 +406,8 @@ class Recognizer:
                 return True
             if low[i - 1] in ("de", "di") and i >= 2 and low[i - 2] in CLUB_PREFIXES and toks[i - 2][2][0].isupper():
                 return True  # "Olympique de Marseille", "Atlético de Madrid"
+        if i > 1 and prev_raw_dot(toks, i) in CLUB_CODES:
+            return True  # "FC. Barcelona", "BM. Granollers" (Spanish wire style)
         if j < len(toks) and text[toks[j - 1][1]:toks[j][0]] == " " and toks[j][2][0].isupper():
             nxt_low = low[j]
             if nxt_low in CLUB_TAILS or nxt_low in CLUB_CODES or toks[j][2] in CLUB_CODES:
@@ -435,6 +448,8 @@ class Recognizer:
             return False
         if (prev in CLUB_BEFORE or nxt_low in CLUB_AFTER) and self._club(span, toks, low, i, j, text):
             return False
+        if nxt_low in ("virus", "fever") and toks[j][0] - toks[j - 1][1] == 1:
+            return False  # diseases named after places: "West Nile virus", "Lassa fever"
         if nxt_low == "crude" and not kinds & {"country", "admin1"}:
             return False  # "Brent crude", "Dubai crude": oil benchmarks
 
@@ -451,12 +466,29 @@ class Recognizer:
         if (big and not big_kind and single and prev not in LOCATIVE and index.word_zipf(span.key, lang) >= FUNCTION_WORD
                 and not any(index.is_capital(c) for c in span.candidates)):
             return False  # Finnish "Jos" ("if") opening a sentence is not Jos, Nigeria, million or not
+        if (big and not big_kind and single and lang != "en" and index.word_zipf(span.key, lang) >= 4.0
+                and all(index.primary_key(c) != span.key for c in span.candidates)
+                and self._wordness(span, lang) >= BIG_ALT_WORD):
+            return False
         span.big = big
+        if lang != "en":
+            # Teams in results lines, clubs, organisations, events and people named after places
+            # (see dashboard.cues): "Gales, 0 - Brasil, 3", "el Barcelona", "Festival de Cannes".
+            if cues.results_line(toks, i, j, text):
+                return False
+            head = -1 if big_kind or lang not in cues.OF_WORDS else cues.of_head(toks, low, i, lang)
+            if head >= 0 and self._team_or_person_head(head, toks, low, text, lang):
+                return False
+            if cues.club_article(low, i, lang) and not kinds & {"country", "continent", "region", "admin1"}:
+                return False
         if not big and single:
             # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".
-            if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES):
+            if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES) \
+                    or (lang != "en" and cues.title_before(low, i, lang)):
                 return PERSON
-            if nxt_low in SPEECH_VERBS and prev not in LOCATIVE:
+            if (nxt_low in SPEECH_VERBS or (lang != "en" and cues.speech_after(low, j))) and prev not in LOCATIVE:
+                return PERSON_WEAK
+            if lang == DE_LANG and cues.so_before(low, i):
                 return PERSON_WEAK
         if (COMMON_WORDS_POP and not single and not big and prev not in LOCATIVE
                 and not kinds & {"admin1", "admin2"}
@@ -475,6 +507,14 @@ class Recognizer:
             listed = prev in ("und", "oder", ",") and prev_is_place_before
             if single and self._wordness(span, "de") >= DE_WORD and not big and prev not in LOCATIVE \
                     and not listed:
+                return False
+            if (single and not big and prev_raw[:1].isupper() and prev_raw[:1].isalpha() and not sent_start
+                    and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not prev_is_place
+                    and prev not in NAME_PREFIXES and not cues.german_place_head(prev)
+                    and index.word_zipf(prev, "en") >= 3.0 and index.word_zipf(prev, "en") >= index.word_zipf(prev, "de")):
+                # "Michael Jackson", "Wayne Rooney": a capitalised word glued before a town, more
+                # common in English than in German, is a first name, not a German noun ("Universität
+                # Zürich", "Männerchor Küßnacht").  Only this mention goes (no vote).
                 return False
             return True
 
@@ -516,6 +556,30 @@ class Recognizer:
                     and not prev_is_place:
                 return PERSON_WEAK
         return True
+
+    def _team_or_person_head(self, h: int, toks: list[tuple[int, int, str]], low: list[str], text: str,
+                             lang: str | None) -> bool:
+        """Is ``toks[h]``, the head of "<Head> de <Place>", a team's or a person's name?
+
+        Teams: a club word ("Flyers de Philadelphie", "Lakers de Los Angeles"), or an English
+        plural far more frequent in English than in the text's language ("Heat", "Kings").
+        People: a rare capitalised word on its own ("Grégoire de Tours", "Diodore de Sicile").
+        Institutions, venues and events keep their place: "Tribunale di Milano", "Ayuntamiento
+        de Madrid", "Festival de Cannes" are pins where the story happens.
+        """
+        w, raw = low[h], toks[h][2]
+        if w in CLUB_TAILS:
+            return True
+        index = self.index
+        z_en, z = index.word_zipf(w, "en"), index.word_zipf(w, lang)
+        if raw.endswith("s") and z_en >= 2.5 and z_en - z >= 1.0:
+            return True
+        if raw.isupper() or len(raw) < 3 or index.has_key(w) or z >= 3.5:
+            return False
+        if low[h] in cues.OF_ADVERBS:
+            return False
+        before = toks[h - 1][2] if h > 0 else ""
+        return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h, text))
 
     def _wordness(self, span: Span, lang: str | None) -> float:
         """How much more often the name occurs as a word than its places' size explains.

