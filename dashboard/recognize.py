@@ -131,6 +131,9 @@ FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
 # A big place's alternate name (not its own) this much more frequent as a word than the place's
 # size explains is the word: German "Dabei" (Dubai), Dutch "Vele" (Belém), French "Seul" (Seoul).
 BIG_ALT_WORD = 1.0
+# Towns abroad smaller than this need support from another name in their country (see
+# Recognizer._drop_unsupported_abroad).
+ABROAD_POP = 100_000
 # Extra wordness allowed after "in", "of", "from"...: "in Columbia" is the town. Dev halves: 0-1.
 LOCATIVE_CREDIT = 0.25
 # A town is more frequent in its own language ("Lyon" in French, "Stuttgart" in German): this much
@@ -314,8 +317,31 @@ class Recognizer:
             # person throughout, unless it names a country or a big city.
             spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
         spans = self._drop_glued_names(spans)
+        if lang != "en" and spans:
+            spans = self._drop_unsupported_abroad(spans, low, lang)
         self._mark_dateline(spans, toks, text)
         return spans
+
+    def _drop_unsupported_abroad(self, spans: list[Span], low: list[str], lang: str | None) -> list[Span]:
+        """A small town abroad named by one word with no "in"/"aus"/"à" before it needs support:
+        another name in the text in its country.  Surnames are often such towns ("Gagarin",
+        "Savage", "Bassen"); a story about a town abroad names its country or region too.
+        Outside English only (English news name small US and UK towns bare all the time)."""
+        rows = self.index._rows  # noqa: SLF001 - hot path
+        langs = self._languages
+        drop = set()
+        for n, sp in enumerate(spans):
+            if sp.tok_end - sp.tok_start != 1 or sp.big or sp.role == "dateline":
+                continue
+            if sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE:
+                continue
+            cs = sp.candidates
+            if any(rows[c][2] != "city" or rows[c][8] >= ABROAD_POP or lang in langs.get(rows[c][6], ()) for c in cs):
+                continue
+            ccs = {rows[c][6] for c in cs}
+            if not any(m != n and ccs & {rows[c][6] for c in o.candidates} for m, o in enumerate(spans)):
+                drop.add(n)
+        return [sp for n, sp in enumerate(spans) if n not in drop] if drop else spans
 
     def _unaccent(self, starts: list[int], low: list[str]) -> None:
         """Read an accented capitalised word as its plain spelling when only that names a big
@@ -471,6 +497,9 @@ class Recognizer:
                 and self._wordness(span, lang) >= BIG_ALT_WORD):
             return False
         span.big = big
+        if (big_kind and single and sent_start and lang != "en" and index.word_zipf(span.key, lang) >= 4.5
+                and all(c in index._features for c in span.candidates)):  # noqa: SLF001
+            return False  # German "Seine Mutter": a river's name opening a sentence as a word
         if lang != "en":
             # Teams in results lines, clubs, organisations, events and people named after places
             # (see dashboard.cues): "Gales, 0 - Brasil, 3", "el Barcelona", "Festival de Cannes".
