@@ -54,7 +54,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 49
+INDEX_VERSION = 50
 # Last words of English division names ("Haifa District", "Basra Governorate", "Luhansk Oblast").
 ENGLISH_DIVISION_WORDS = {"District", "Governorate", "Oblast", "Province", "Region", "Emirate", "Prefecture",
                           "County", "Department", "Krai", "Republic"}

@@ -46,7 +46,7 @@ EXTRA_COUNTRY_NAMES = {
     "TR": ["Turkey", "Türkiye", "Türkei"],
     "RU": ["Russia", "Russland", "Russie", "Rusia"],
     "PS": ["Palestine", "Palästina", "Palestinian territories", "Palästinensische Gebiete"],
-    "VA": ["Vatican", "Vatican City", "Vatikan"],
+    "VA": ["Vatican", "Vatican City", "Vatikan", "Vaticano", "Vaticaan"],
     "TW": ["Taiwan"],
 }
 # AP-style abbreviations of US states ("W.Va.", "Kan."), common in US news datelines.
