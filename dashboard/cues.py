@@ -117,6 +117,18 @@ def results_line(toks: list[Tok], i: int, j: int, text: str) -> bool:
     return (before or after) and bool(_SCORE_RE.search(_line(text, toks[i][0])))
 
 
+# News agencies, written in brackets after a dateline ("Madrid (EFE)"): not sports codes.
+AGENCIES = frozenset({"AFP", "EFE", "DPA", "APA", "ANP", "ANSA", "SDA", "ATS", "KNA", "EPD", "AP", "UPI", "DDP",
+                      "BELGA", "IPS", "TASS", "AGI", "LUSA", "ADN", "RTR", "AAP", "PAP", "CTK", "MTI"})
+
+
+def sports_code_after(toks: list[Tok], j: int) -> bool:
+    """"Dupont (FRA)", "Rossi (ITA)": a name before a bracketed three-letter country code is an
+    athlete or team in a results table; the code itself is no place either (it is never indexed)."""
+    return (j + 2 < len(toks) and toks[j][2] == "(" and toks[j + 2][2] == ")" and len(toks[j + 1][2]) == 3
+            and toks[j + 1][2].isupper() and toks[j + 1][2].isalpha() and toks[j + 1][2] not in AGENCIES)
+
+
 def of_head(toks: list[Tok], low: list[str], i: int, lang: str | None) -> int:
     """The head of "<Head> de <Place>" when the place at token ``i`` is the tail of a name of its
     own, else -1.  Heads are capitalised words that are not geographic (:data:`GEO_HEADS`):

@@ -22,7 +22,7 @@ from dashboard.gazetteer.normalize import ELISION_RE, TOKEN_RE, strip_accents
 
 _QUOTES = {"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"}
 
-_ELIDED = frozenset("l d j n s c m t qu jusqu lorsqu puisqu dell nell sell all".split())
+_ELIDED = frozenset("l d j n s c m t qu jusqu lorsqu puisqu dell nell sell all dall sull".split())
 
 
 def _has_elision(t: str) -> bool:
@@ -86,6 +86,8 @@ CLUB_TAILS = {"league", "hotspur", "wanderers", "rovers", "albion", "argyle", "a
               "tigers", "royals", "brewers", "reds", "pirates", "marlins", "rockies", "diamondbacks",
               "blue", "maple", "canadiens", "bruins", "blackhawks", "penguins", "flyers", "oilers", "flames",
               "canucks", "islanders", "sabres", "predators", "stars", "kraken", "ducks", "sharks", "blues"}
+# ORG_TAILS that name teams ("Rangers de New York", "Giants de San Francisco").
+SPORTS_ORG_TAILS = frozenset({"capitals", "rangers", "yankees", "giants", "lakers", "bulls", "raiders", "saints"})
 # "<town> City/Town" is a club for these English towns only ("Leicester City"; "Davao City" is the city).
 CLUB_CITY_TOWNS = {"manchester", "leicester", "stoke", "norwich", "hull", "cardiff", "swansea", "bristol",
                    "coventry", "birmingham", "bradford", "exeter", "lincoln", "ipswich", "luton", "huddersfield",
@@ -134,6 +136,7 @@ BIG_ALT_WORD = 1.0
 # Towns abroad smaller than this need support from another name in their country (see
 # Recognizer._drop_unsupported_abroad).
 ABROAD_POP = 100_000
+LIST_WORDS = frozenset({",", "und", "oder", "and", "or", "et", "ou", "y", "e", "o", "en", "of"})
 # Extra wordness allowed after "in", "of", "from"...: "in Columbia" is the town. Dev halves: 0-1.
 LOCATIVE_CREDIT = 0.25
 # A town is more frequent in its own language ("Lyon" in French, "Stuttgart" in German): this much
@@ -335,6 +338,8 @@ class Recognizer:
                 continue
             if sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE:
                 continue
+            if n and low[sp.tok_start - 1] in LIST_WORDS and spans[n - 1].tok_end == sp.tok_start - 1:
+                continue  # "in Venedig und Cherson": a list after a place counts as after "in"
             cs = sp.candidates
             if any(rows[c][2] != "city" or rows[c][8] >= ABROAD_POP or lang in langs.get(rows[c][6], ()) for c in cs):
                 continue
@@ -503,13 +508,16 @@ class Recognizer:
         if lang != "en":
             # Teams in results lines, clubs, organisations, events and people named after places
             # (see dashboard.cues): "Gales, 0 - Brasil, 3", "el Barcelona", "Festival de Cannes".
-            if cues.results_line(toks, i, j, text):
+            if cues.results_line(toks, i, j, text) or (not big_kind and cues.sports_code_after(toks, j)):
                 return False
             head = -1 if big_kind or lang not in cues.OF_WORDS else cues.of_head(toks, low, i, lang)
             if head >= 0 and self._team_or_person_head(head, toks, low, text, lang):
                 return False
             if cues.club_article(low, i, lang) and not kinds & {"country", "continent", "region", "admin1"}:
                 return False
+        if big and not big_kind and single and lang != "en" and cues.title_before(low, i, lang) \
+                and not any(index.is_capital(c) for c in span.candidates):
+            return PERSON  # "el alcalde Medina": a title names a person even when a big city bears the name
         if not big and single:
             # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".
             if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES) \
@@ -597,7 +605,7 @@ class Recognizer:
         de Madrid", "Festival de Cannes" are pins where the story happens.
         """
         w, raw = low[h], toks[h][2]
-        if w in CLUB_TAILS:
+        if w in CLUB_TAILS or w in SPORTS_ORG_TAILS:
             return True
         index = self.index
         z_en, z = index.word_zipf(w, "en"), index.word_zipf(w, lang)
@@ -607,8 +615,10 @@ class Recognizer:
             return False
         if low[h] in cues.OF_ADVERBS:
             return False
-        before = toks[h - 1][2] if h > 0 else ""
-        return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h, text))
+        # a capitalised word before the head ("Thyssen Krupp di Torino") makes a firm's name, unless
+        # it only opens the sentence ("Selon Diodore de Sicile")
+        before = toks[h - 1][2] if h > 0 and not self._sentence_start(toks, h, text) else ""
+        return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h - 1, text))
 
     def _wordness(self, span: Span, lang: str | None) -> float:
         """How much more often the name occurs as a word than its places' size explains.
@@ -625,12 +635,17 @@ class Recognizer:
         return self.index.word_zipf(span.key, lang) - (1.0 + home + 0.5 * math.log10(pop + 1))
 
     def _mark_dateline(self, spans: list[Span], toks: list[tuple[int, int, str]], text: str) -> None:
-        """An upper-case place at the start of the text or a line, followed by ":", "," or a dash."""
+        """An upper-case place at the start of the text or a line, followed by ":", "," or a dash;
+        or a place alone on a line before the text (Dutch and Belgian papers: "Brussel")."""
         for sp in spans[:3]:
             line_start = text.rfind("\n", 0, sp.start) + 1
             before = text[line_start:sp.start].strip()
             if before and not before.isupper():
                 continue
+            line_end = text.find("\n", sp.end)
+            if not before and not text[sp.end:line_end if line_end >= 0 else len(text)].strip() and line_end >= 0:
+                sp.role = "dateline"  # a place alone on the first line: Dutch and Belgian "Brussel"
+                break
             if not (sp.surface.isupper() and len(sp.surface) > 1):
                 continue
             after = toks[sp.tok_end][2] if sp.tok_end < len(toks) else ""
