@@ -152,3 +152,14 @@ def test_feature_names_that_are_words(geoparser, lang, text, word):
 def test_dutch_dateline_on_its_own_line(geoparser):
     r = geoparser.parse("Brussel\nDe Vlaamse regering heeft gisteren een akkoord bereikt over de begroting.", lang="nl")
     assert r.mentions[0].surface == "Brussel" and r.mentions[0].role == "dateline"
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("nl", "De trein van Doornik naar Moeskroen stopt ook in Ukkel.",
+     [("Doornik", "Tournai"), ("Moeskroen", "Mouscron"), ("Ukkel", "Uccle")]),
+    ("fr", "Le ferry quitte Dunkerque ce soir.", [("Dunkerque", "Dunkirk")]),
+])
+def test_town_names_in_other_official_languages(geoparser, lang, text, expected):
+    got = found(geoparser, text, lang)
+    for pair in expected:
+        assert pair in got, pair

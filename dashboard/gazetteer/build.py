@@ -54,7 +54,9 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 50
+INDEX_VERSION = 51
+# Countries whose towns have official names in several of the news languages.
+MULTILINGUAL = frozenset({"BE", "CH", "LU"})
 # Last words of English division names ("Haifa District", "Basra Governorate", "Luhansk Oblast").
 ENGLISH_DIVISION_WORDS = {"District", "Governorate", "Oblast", "Province", "Region", "Emirate", "Prefecture",
                           "County", "Department", "Krai", "Republic"}
@@ -284,7 +286,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         f = max(fl.get(k, 0.0) for fl in freq.values())
         return bool(f) and math.log10(f) + 9 - (1.0 + 0.5 * math.log10(pop + 1)) >= 0.5
 
-    def alt_ok(alt: str, primary: str, pop: int, city: bool = False) -> bool:
+    def alt_ok(alt: str, primary: str, pop: int, city: bool = False, multilingual: bool = False) -> bool:
         """Alternate names worth indexing: GeoNames' alternates of small places include surnames,
         abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
         if alt == primary:
@@ -304,10 +306,12 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             return False  # translations made of everyday words: "White House" for Casablanca
         if pop >= 100_000 or " " in alt:
             return True  # exonyms of big places ("Peking", "Moskau") are frequent words *because* of the place
-        if common_word(alt):
-            return False
+        if common_word(alt) if not city else word_beyond_size(alt, pop) or common_word(alt, 4.5):
+            return False  # (a town's own exonym is frequent because of it: French "Dunkerque")
         a, p = strip_accents(alt).lower(), strip_accents(primary).lower()
-        return a[:3] == p[:3]
+        # In countries with several official languages a town's other names are its own: Dutch
+        # "Ukkel" (Uccle), "Doornik" (Tournai), "Moeskroen" (Mouscron), German "Neuenburg".
+        return a[:3] == p[:3] or (multilingual and len(alt) >= 5)
 
     def english_form(display: str, alts: list[str]) -> str:
         """A local division name that reads foreign in English ("Ḩayfā", "Luhanska oblast", "Zürich")
@@ -478,7 +482,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         for alt in c.get("alternatenames", []):
             # Lower-case Latin alternates are machine transliterations ("esukarudesu"), not names.
             size = seat if seat and 2 * rival(alt, c["geonameid"]) < pop else pop
-            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], size, city=True):
+            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], size, city=True,
+                                                                       multilingual=cc in MULTILINGUAL):
                 continue
             b.add_name(idx, alt, "", blocked_code=gn_code)
         counts["city"] += 1
