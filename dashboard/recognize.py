@@ -72,6 +72,8 @@ CLUB_PREFIXES = {"real", "atlético", "atletico", "athletic", "inter", "borussia
 # Club abbreviations, only as written ("AS Roma", "FC Porto", "VfB Stuttgart"; "As Paris burned" is no club).
 CLUB_CODES = {"BM", "CB", "CP", "AC", "AS", "FC", "SC", "SV", "SS", "SSC", "RB", "CF", "CD", "UD", "RC", "SD", "OGC", "LOSC", "PSV",
               "CSKA", "VfB", "VfL", "TSG", "SL", "SK", "FK", "NK", "KV", "KRC", "AZ", "BSC", "HSV", "OSC"}
+# ... and, before a full stop, abbreviated club words ("At. Madrid" for Atlético, "FC. Barcelona").
+DOTTED_CLUB_CODES = CLUB_CODES | {"At", "Ath", "Dep"}
 # Words that close a club's (or league's) name right after the town, besides ORG_TAILS ("Tottenham
 # Hotspur", "Leeds United", "Boston Celtics", "Europa League").  Team nicknames that are also weather or everyday words (Heat, Magic,
 # Thunder, Lightning, Senators after "US") are left out.
@@ -437,7 +439,7 @@ class Recognizer:
                 return True
             if low[i - 1] in ("de", "di") and i >= 2 and low[i - 2] in CLUB_PREFIXES and toks[i - 2][2][0].isupper():
                 return True  # "Olympique de Marseille", "Atlético de Madrid"
-        if i > 1 and prev_raw_dot(toks, i) in CLUB_CODES:
+        if i > 1 and prev_raw_dot(toks, i) in DOTTED_CLUB_CODES:
             return True  # "FC. Barcelona", "BM. Granollers" (Spanish wire style)
         if j < len(toks) and text[toks[j - 1][1]:toks[j][0]] == " " and toks[j][2][0].isupper():
             nxt_low = low[j]
@@ -484,6 +486,9 @@ class Recognizer:
         if nxt_low == "crude" and not kinds & {"country", "admin1"}:
             return False  # "Brent crude", "Dubai crude": oil benchmarks
 
+        if (lang != "en" and single and len(surface) == 3 and surface.isupper() and prev == "(" and nxt == ")"
+                and i >= 2 and toks[i - 2][2][:1].isupper()):
+            return False  # "Bob Bryan (USA)": a sports code in a results table, like "(ITA)", no place
         # Short upper-case words are acronyms ("SCO", "CCTV") unless listed as a country's abbreviation.
         if single and surface.isupper() and len(surface) <= 4 and surface not in index.abbrevs:
             dateline = (len(surface) >= 3 and nxt in DASHES

@@ -63,6 +63,7 @@ def test_german_nouns_before_a_town_do_not_make_a_person(geoparser):
     ("es", "El Barcelona ganó al Valencia en el Camp Nou y el Parma perdió en Italia.",
      ["Barcelona", "Valencia", "Parma"], "Italia"),
     ("it", "Il Milan ha battuto il Napoli, mentre la nave arrivava a Napoli.", ["Milan"], "Napoli"),
+    ("es", "El gol del At. Madrid llegó tarde; los aficionados volvieron a Sevilla.", ["Madrid"], "Sevilla"),
     ("fr", "Les Flyers de Philadelphie ont battu les Rangers de New York à Montréal.",
      ["Philadelphie", "New York"], "Montréal"),
 ])
@@ -82,6 +83,7 @@ def test_il_napoli_is_the_club_a_napoli_the_town(geoparser):
 @pytest.mark.parametrize("lang, text", [
     ("it", "Rossi (ITA) ha vinto davanti a García (ESP) e Müller (GER)."),
     ("fr", "Dupont (FRA) devance Moreau (BEL) et Silva (POR) au sprint."),
+    ("es", "Ruiz (ESP) ganó a Miller (USA) por 6-3, 6-4."),
 ])
 def test_sports_country_codes_are_not_places(geoparser, lang, text):
     assert surfaces(geoparser, text, lang) == []
