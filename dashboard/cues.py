@@ -2,7 +2,7 @@
 
 Why a module of its own: the recogniser (:mod:`dashboard.recognize`) finds names; these
 tests decide from the neighbouring tokens whether a found name is a team in a results line
-("Gales, 0 - Brasil, 3"), a club after an article ("el Barcelona", "il Milan"), part of an
+("Chile, 2 - Perú, 1"), a club after an article ("el Barcelona", "il Milan"), part of an
 organisation's, event's or person's name ("Ayuntamiento de Madrid", "Festival de Cannes",
 "Flyers de Philadelphie", "Grégoire de Tours", "Universiteit van Gent"), or a person's surname by a title or speech verb in the
 text's language.  All closed-class words (prepositions, articles, titles, verbs of speaking):
@@ -101,8 +101,8 @@ def _line(text: str, pos: int) -> str:
 
 
 def results_line(toks: list[Tok], i: int, j: int, text: str) -> bool:
-    """Is the name ``toks[i:j]`` a team in a sports result ("Gales, 0 - Brasil, 3", "25 -
-    Barcelona (13+12)", "Espanyol - Sevilla 2:1")?  A number and a dash right before the name, a
+    """Is the name ``toks[i:j]`` a team in a sports result ("Chile, 2 - Perú, 1", "31 -
+    Granada (14+17)", "Betis - Sevilla 2:1")?  A number and a dash right before the name, a
     number and a dash right after it, or a spaced dash to another capitalised name on a line that
     holds a score.  Dates are no scores: "Hamburg, 12. Mai" has no dash."""
     n = len(toks)

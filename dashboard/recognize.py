@@ -330,7 +330,7 @@ class Recognizer:
     def _drop_unsupported_abroad(self, spans: list[Span], low: list[str], lang: str | None) -> list[Span]:
         """A small town abroad named by one word with no "in"/"aus"/"à" before it needs support:
         another name in the text in its country.  Surnames are often such towns ("Gagarin",
-        "Savage", "Bassen"); a story about a town abroad names its country or region too.
+        "Savage", "Baldwin"); a story about a town abroad names its country or region too.
         Outside English only (English news name small US and UK towns bare all the time)."""
         rows = self.index._rows  # noqa: SLF001 - hot path
         langs = self._languages
@@ -512,7 +512,7 @@ class Recognizer:
             return False  # German "Seine Mutter": a river's name opening a sentence as a word
         if lang != "en":
             # Teams in results lines, clubs, organisations, events and people named after places
-            # (see dashboard.cues): "Gales, 0 - Brasil, 3", "el Barcelona", "Festival de Cannes".
+            # (see dashboard.cues): "Chile, 2 - Perú, 1", "el Barcelona", "Festival de Cannes".
             if cues.results_line(toks, i, j, text) or (not big_kind and cues.sports_code_after(toks, j)):
                 return False
             head = -1 if big_kind or lang not in cues.OF_WORDS else cues.of_head(toks, low, i, lang)
@@ -620,7 +620,7 @@ class Recognizer:
             return False
         if low[h] in cues.OF_ADVERBS:
             return False
-        # a capitalised word before the head ("Thyssen Krupp di Torino") makes a firm's name, unless
+        # a capitalised word before the head ("Acme Motori di Torino") makes a firm's name, unless
         # it only opens the sentence ("Selon Diodore de Sicile")
         before = toks[h - 1][2] if h > 0 and not self._sentence_start(toks, h, text) else ""
         return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h - 1, text))

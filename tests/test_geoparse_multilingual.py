@@ -57,7 +57,7 @@ def test_german_nouns_before_a_town_do_not_make_a_person(geoparser):
 # --- teams in results lines and clubs -------------------------------------------------------
 
 @pytest.mark.parametrize("lang, text, teams, place", [
-    ("es", "Gales, 0 - Brasil, 3. El partido se jugó en Cardiff.", ["Gales", "Brasil"], "Cardiff"),
+    ("es", "Chile, 2 - Perú, 1. El partido se jugó en Santiago.", ["Chile", "Perú"], "Santiago"),
     ("it", "Italia - Romania 2:1 nella partita giocata a Bucarest.", ["Italia", "Romania"], "Bucarest"),
     ("de", "Bremen - Hamburg 2:1, das Spiel fand am Samstag in Bremen statt.", ["Hamburg"], "Bremen"),
     ("es", "El Barcelona ganó al Valencia en el Camp Nou y el Parma perdió en Italia.",
