@@ -237,6 +237,12 @@ class Recognizer:
         self._languages = {cc: frozenset(m.get("languages", "").split(",")) for cc, m in index.country_meta.items()}
         # multiword names of countries, regions and divisions that end in a lower-case word
         rows = index._rows  # noqa: SLF001
+        # first words of seas', rivers', regions' and divisions' names written in lower case in their
+        # language ("océan Atlantique", "mar Mediterráneo", "golfo del Messico", "bande de Gaza")
+        self._lower_first = frozenset(
+            n.split(" ", 1)[0].casefold() for i, labels in index._labels.items()  # noqa: SLF001
+            if rows[i][2] in ("region", "admin1") for names in labels.values() for n in names
+            if " " in n and n[:1].islower()) - {"the", "an", "a", "la", "le", "les", "el", "los", "las", "il", "lo", "de"}
         self._lower_names = frozenset(
             k for k, v in index._names.items()  # noqa: SLF001
             if " " in k and any(rows[c][2] in ("country", "region", "admin1", "continent")
@@ -257,7 +263,11 @@ class Recognizer:
         index = self.index
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
-        starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
+        if lang == "en":
+            starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
+        else:  # ... and the lower-case first words of curated names: "océan Atlantique", "golfo del Messico"
+            lower_first = self._lower_first
+            starts = [n for n, t in enumerate(toks) if t[2][0].isupper() or low[n] in lower_first]
         if lang != DE_LANG:  # (German genitives are looked for at every capitalised word)
             maxlen, abbrevs = self._maxlen, index.abbrevs
             if lang != "en":

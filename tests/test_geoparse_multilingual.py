@@ -165,3 +165,15 @@ def test_town_names_in_other_official_languages(geoparser, lang, text, expected)
     got = found(geoparser, text, lang)
     for pair in expected:
         assert pair in got, pair
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("fr", "Le voilier a traversé l'océan Atlantique avant la mer Méditerranée.",
+     [("océan Atlantique", "Atlantic Ocean"), ("mer Méditerranée", "Mediterranean Sea")]),
+    ("it", "Un uragano si è formato nel golfo del Messico.", [("golfo del Messico", "Gulf of Mexico")]),
+    ("es", "El barco cruzó el mar Mediterráneo en tres días.", [("mar Mediterráneo", "Mediterranean Sea")]),
+])
+def test_names_written_in_lower_case(geoparser, lang, text, expected):
+    got = found(geoparser, text, lang)
+    for pair in expected:
+        assert pair in got, pair
