@@ -16,12 +16,13 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 
+from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import ELISION_RE, TOKEN_RE, strip_accents
 
 _QUOTES = {"’": "'", "‘": "'", "`": "'", "´": "'", "‐": "-", "‑": "-"}
 
-_ELIDED = frozenset("l d j n s c m t qu jusqu lorsqu puisqu dell nell sell all".split())
+_ELIDED = frozenset("l d j n s c m t qu jusqu lorsqu puisqu dell nell sell all dall sull".split())
 
 
 def _has_elision(t: str) -> bool:
@@ -69,8 +70,10 @@ CLUB_PREFIXES = {"real", "atlético", "atletico", "athletic", "inter", "borussia
                  "racing", "stade", "rapid", "partizan", "hapoel", "maccabi", "beitar", "legia", "slavia", "sparta",
                  "feyenoord", "ajax", "hellas", "celta", "deportivo", "vitória", "vitoria", "girondins", "standard"}
 # Club abbreviations, only as written ("AS Roma", "FC Porto", "VfB Stuttgart"; "As Paris burned" is no club).
-CLUB_CODES = {"AC", "AS", "FC", "SC", "SV", "SS", "SSC", "RB", "CF", "CD", "UD", "RC", "SD", "OGC", "LOSC", "PSV",
+CLUB_CODES = {"BM", "CB", "CP", "AC", "AS", "FC", "SC", "SV", "SS", "SSC", "RB", "CF", "CD", "UD", "RC", "SD", "OGC", "LOSC", "PSV",
               "CSKA", "VfB", "VfL", "TSG", "SL", "SK", "FK", "NK", "KV", "KRC", "AZ", "BSC", "HSV", "OSC"}
+# ... and, before a full stop, abbreviated club words ("At. Madrid" for Atlético, "FC. Barcelona").
+DOTTED_CLUB_CODES = CLUB_CODES | {"At", "Ath", "Dep"}
 # Words that close a club's (or league's) name right after the town, besides ORG_TAILS ("Tottenham
 # Hotspur", "Leeds United", "Boston Celtics", "Europa League").  Team nicknames that are also weather or everyday words (Heat, Magic,
 # Thunder, Lightning, Senators after "US") are left out.
@@ -85,12 +88,14 @@ CLUB_TAILS = {"league", "hotspur", "wanderers", "rovers", "albion", "argyle", "a
               "tigers", "royals", "brewers", "reds", "pirates", "marlins", "rockies", "diamondbacks",
               "blue", "maple", "canadiens", "bruins", "blackhawks", "penguins", "flyers", "oilers", "flames",
               "canucks", "islanders", "sabres", "predators", "stars", "kraken", "ducks", "sharks", "blues"}
+# ORG_TAILS that name teams ("Rangers de New York", "Giants de San Francisco").
+SPORTS_ORG_TAILS = frozenset({"capitals", "rangers", "yankees", "giants", "lakers", "bulls", "raiders", "saints"})
 # "<town> City/Town" is a club for these English towns only ("Leicester City"; "Davao City" is the city).
 CLUB_CITY_TOWNS = {"manchester", "leicester", "stoke", "norwich", "hull", "cardiff", "swansea", "bristol",
                    "coventry", "birmingham", "bradford", "exeter", "lincoln", "ipswich", "luton", "huddersfield",
                    "grimsby", "macclesfield", "mansfield", "shrewsbury", "northampton", "swindon", "cheltenham"}
 # Words around a town that may make it a club's (a cheap test before the full one in _club).
-CLUB_BEFORE = CLUB_PREFIXES | {c.casefold() for c in CLUB_CODES} | {"de", "di", "paris"}
+CLUB_BEFORE = CLUB_PREFIXES | {c.casefold() for c in CLUB_CODES} | {"de", "di", "paris", "."}
 CLUB_AFTER = CLUB_TAILS | {c.casefold() for c in CLUB_CODES} | {"city", "town", "saint", "sg"}
 PERSON_TITLES = {"mr", "mrs", "ms", "dr", "sen", "rep", "gov", "sgt", "lt", "col", "gen", "capt", "det",
                  "officer", "judge", "president", "senator", "governor", "mayor", "minister", "pastor",
@@ -126,7 +131,14 @@ WORD_IN_NAME = 0.3
 DE_WORD = 1.0
 # Languages whose own names for a country are told from other languages' ("Island" is Iceland
 # in German text only).
-FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es"})
+FOREIGN_CHECK_LANGS = frozenset({"en", "de", "fr", "es", "it", "pt", "nl"})
+# A big place's alternate name (not its own) this much more frequent as a word than the place's
+# size explains is the word: German "Dabei" (Dubai), Dutch "Vele" (Belém), French "Seul" (Seoul).
+BIG_ALT_WORD = 1.0
+# Towns abroad smaller than this need support from another name in their country (see
+# Recognizer._drop_unsupported_abroad).
+ABROAD_POP = 100_000
+LIST_WORDS = frozenset({",", "und", "oder", "and", "or", "et", "ou", "y", "e", "o", "en", "of"})
 # Extra wordness allowed after "in", "of", "from"...: "in Columbia" is the town. Dev halves: 0-1.
 LOCATIVE_CREDIT = 0.25
 # A town is more frequent in its own language ("Lyon" in French, "Stuttgart" in German): this much
@@ -144,6 +156,13 @@ PERSON = "person"  # a strong person cue: a title before, a rare proper name glu
 PERSON_WEAK = "person?"  # a capitalised word before, a speech verb after
 _SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")  # tokens as split() separators, gaps between them
 DASHES = {"—", "–", "-", ":", ",", "("}
+
+
+def prev_raw_dot(toks: list[tuple[int, int, str]], i: int) -> str:
+    """The word before a full stop right before token ``i``, all three glued ("FC." + "Barcelona")."""
+    if toks[i - 1][2] == "." and toks[i][0] - toks[i - 1][1] <= 1 and toks[i - 1][0] == toks[i - 2][1]:
+        return toks[i - 2][2]
+    return ""
 
 
 @dataclass(slots=True)
@@ -218,6 +237,12 @@ class Recognizer:
         self._languages = {cc: frozenset(m.get("languages", "").split(",")) for cc, m in index.country_meta.items()}
         # multiword names of countries, regions and divisions that end in a lower-case word
         rows = index._rows  # noqa: SLF001
+        # first words of seas', rivers', regions' and divisions' names written in lower case in their
+        # language ("océan Atlantique", "mar Mediterráneo", "golfo del Messico", "bande de Gaza")
+        self._lower_first = frozenset(
+            n.split(" ", 1)[0].casefold() for i, labels in index._labels.items()  # noqa: SLF001
+            if rows[i][2] in ("region", "admin1") for names in labels.values() for n in names
+            if " " in n and n[:1].islower()) - {"the", "an", "a", "la", "le", "les", "el", "los", "las", "il", "lo", "de"}
         self._lower_names = frozenset(
             k for k, v in index._names.items()  # noqa: SLF001
             if " " in k and any(rows[c][2] in ("country", "region", "admin1", "continent")
@@ -238,7 +263,11 @@ class Recognizer:
         index = self.index
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
-        starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
+        if lang == "en":
+            starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
+        else:  # ... and the lower-case first words of curated names: "océan Atlantique", "golfo del Messico"
+            lower_first = self._lower_first
+            starts = [n for n, t in enumerate(toks) if t[2][0].isupper() or low[n] in lower_first]
         if lang != DE_LANG:  # (German genitives are looked for at every capitalised word)
             maxlen, abbrevs = self._maxlen, index.abbrevs
             if lang != "en":
@@ -303,8 +332,33 @@ class Recognizer:
             # person throughout, unless it names a country or a big city.
             spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
         spans = self._drop_glued_names(spans)
+        if lang != "en" and spans:
+            spans = self._drop_unsupported_abroad(spans, low, lang)
         self._mark_dateline(spans, toks, text)
         return spans
+
+    def _drop_unsupported_abroad(self, spans: list[Span], low: list[str], lang: str | None) -> list[Span]:
+        """A small town abroad named by one word with no "in"/"aus"/"à" before it needs support:
+        another name in the text in its country.  Surnames are often such towns ("Gagarin",
+        "Savage", "Baldwin"); a story about a town abroad names its country or region too.
+        Outside English only (English news name small US and UK towns bare all the time)."""
+        rows = self.index._rows  # noqa: SLF001 - hot path
+        langs = self._languages
+        drop = set()
+        for n, sp in enumerate(spans):
+            if sp.tok_end - sp.tok_start != 1 or sp.big or sp.role == "dateline":
+                continue
+            if sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE:
+                continue
+            if n and low[sp.tok_start - 1] in LIST_WORDS and spans[n - 1].tok_end == sp.tok_start - 1:
+                continue  # "in Venedig und Cherson": a list after a place counts as after "in"
+            cs = sp.candidates
+            if any(rows[c][2] != "city" or rows[c][8] >= ABROAD_POP or lang in langs.get(rows[c][6], ()) for c in cs):
+                continue
+            ccs = {rows[c][6] for c in cs}
+            if not any(m != n and ccs & {rows[c][6] for c in o.candidates} for m, o in enumerate(spans)):
+                drop.add(n)
+        return [sp for n, sp in enumerate(spans) if n not in drop] if drop else spans
 
     def _unaccent(self, starts: list[int], low: list[str]) -> None:
         """Read an accented capitalised word as its plain spelling when only that names a big
@@ -395,6 +449,8 @@ class Recognizer:
                 return True
             if low[i - 1] in ("de", "di") and i >= 2 and low[i - 2] in CLUB_PREFIXES and toks[i - 2][2][0].isupper():
                 return True  # "Olympique de Marseille", "Atlético de Madrid"
+        if i > 1 and prev_raw_dot(toks, i) in DOTTED_CLUB_CODES:
+            return True  # "FC. Barcelona", "BM. Granollers" (Spanish wire style)
         if j < len(toks) and text[toks[j - 1][1]:toks[j][0]] == " " and toks[j][2][0].isupper():
             nxt_low = low[j]
             if nxt_low in CLUB_TAILS or nxt_low in CLUB_CODES or toks[j][2] in CLUB_CODES:
@@ -435,9 +491,14 @@ class Recognizer:
             return False
         if (prev in CLUB_BEFORE or nxt_low in CLUB_AFTER) and self._club(span, toks, low, i, j, text):
             return False
+        if nxt_low in ("virus", "fever") and toks[j][0] - toks[j - 1][1] == 1:
+            return False  # diseases named after places: "West Nile virus", "Lassa fever"
         if nxt_low == "crude" and not kinds & {"country", "admin1"}:
             return False  # "Brent crude", "Dubai crude": oil benchmarks
 
+        if (lang != "en" and single and len(surface) == 3 and surface.isupper() and prev == "(" and nxt == ")"
+                and i >= 2 and toks[i - 2][2][:1].isupper()):
+            return False  # "Bob Bryan (USA)": a sports code in a results table, like "(ITA)", no place
         # Short upper-case words are acronyms ("SCO", "CCTV") unless listed as a country's abbreviation.
         if single and surface.isupper() and len(surface) <= 4 and surface not in index.abbrevs:
             dateline = (len(surface) >= 3 and nxt in DASHES
@@ -451,12 +512,35 @@ class Recognizer:
         if (big and not big_kind and single and prev not in LOCATIVE and index.word_zipf(span.key, lang) >= FUNCTION_WORD
                 and not any(index.is_capital(c) for c in span.candidates)):
             return False  # Finnish "Jos" ("if") opening a sentence is not Jos, Nigeria, million or not
+        if (big and not big_kind and single and lang != "en" and index.word_zipf(span.key, lang) >= 4.0
+                and all(index.primary_key(c) != span.key for c in span.candidates)
+                and self._wordness(span, lang) >= BIG_ALT_WORD):
+            return False
         span.big = big
+        if (big_kind and single and sent_start and lang != "en" and index.word_zipf(span.key, lang) >= 4.5
+                and all(c in index._features for c in span.candidates)):  # noqa: SLF001
+            return False  # German "Seine Mutter": a river's name opening a sentence as a word
+        if lang != "en":
+            # Teams in results lines, clubs, organisations, events and people named after places
+            # (see dashboard.cues): "Chile, 2 - Perú, 1", "el Barcelona", "Festival de Cannes".
+            if cues.results_line(toks, i, j, text) or (not big_kind and cues.sports_code_after(toks, j)):
+                return False
+            head = -1 if big_kind or lang not in cues.OF_WORDS else cues.of_head(toks, low, i, lang)
+            if head >= 0 and self._team_or_person_head(head, toks, low, text, lang):
+                return False
+            if cues.club_article(low, i, lang) and not kinds & {"country", "continent", "region", "admin1"}:
+                return False
+        if big and not big_kind and single and lang != "en" and cues.title_before(low, i, lang) \
+                and not any(index.is_capital(c) for c in span.candidates):
+            return PERSON  # "el alcalde Medina": a title names a person even when a big city bears the name
         if not big and single:
             # Titles and speech verbs mark a person: "President Obama", "Mr Jones", "Jones said".
-            if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES):
+            if prev in PERSON_TITLES or (prev == "." and i >= 2 and low[i - 2] in PERSON_TITLES) \
+                    or (lang != "en" and cues.title_before(low, i, lang)):
                 return PERSON
-            if nxt_low in SPEECH_VERBS and prev not in LOCATIVE:
+            if (nxt_low in SPEECH_VERBS or (lang != "en" and cues.speech_after(low, j))) and prev not in LOCATIVE:
+                return PERSON_WEAK
+            if lang == DE_LANG and cues.so_before(low, i):
                 return PERSON_WEAK
         if (COMMON_WORDS_POP and not single and not big and prev not in LOCATIVE
                 and not kinds & {"admin1", "admin2"}
@@ -475,6 +559,14 @@ class Recognizer:
             listed = prev in ("und", "oder", ",") and prev_is_place_before
             if single and self._wordness(span, "de") >= DE_WORD and not big and prev not in LOCATIVE \
                     and not listed:
+                return False
+            if (single and not big and prev_raw[:1].isupper() and prev_raw[:1].isalpha() and not sent_start
+                    and toks[i][0] - toks[i - 1][1] == 1 and not prev_raw.isupper() and not prev_is_place
+                    and prev not in NAME_PREFIXES and not cues.german_place_head(prev)
+                    and index.word_zipf(prev, "en") >= 3.0 and index.word_zipf(prev, "en") >= index.word_zipf(prev, "de")):
+                # "Michael Jackson", "Wayne Rooney": a capitalised word glued before a town, more
+                # common in English than in German, is a first name, not a German noun ("Universität
+                # Zürich", "Männerchor Küßnacht").  Only this mention goes (no vote).
                 return False
             return True
 
@@ -517,6 +609,32 @@ class Recognizer:
                 return PERSON_WEAK
         return True
 
+    def _team_or_person_head(self, h: int, toks: list[tuple[int, int, str]], low: list[str], text: str,
+                             lang: str | None) -> bool:
+        """Is ``toks[h]``, the head of "<Head> de <Place>", a team's or a person's name?
+
+        Teams: a club word ("Flyers de Philadelphie", "Lakers de Los Angeles"), or an English
+        plural far more frequent in English than in the text's language ("Heat", "Kings").
+        People: a rare capitalised word on its own ("Grégoire de Tours", "Diodore de Sicile").
+        Institutions, venues and events keep their place: "Tribunale di Milano", "Ayuntamiento
+        de Madrid", "Festival de Cannes" are pins where the story happens.
+        """
+        w, raw = low[h], toks[h][2]
+        if w in CLUB_TAILS or w in SPORTS_ORG_TAILS:
+            return True
+        index = self.index
+        z_en, z = index.word_zipf(w, "en"), index.word_zipf(w, lang)
+        if raw.endswith("s") and z_en >= 2.5 and z_en - z >= 1.0:
+            return True
+        if raw.isupper() or len(raw) < 3 or index.has_key(w) or z >= 3.5:
+            return False
+        if low[h] in cues.OF_ADVERBS:
+            return False
+        # a capitalised word before the head ("Acme Motori di Torino") makes a firm's name, unless
+        # it only opens the sentence ("Selon Diodore de Sicile")
+        before = toks[h - 1][2] if h > 0 and not self._sentence_start(toks, h, text) else ""
+        return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h - 1, text))
+
     def _wordness(self, span: Span, lang: str | None) -> float:
         """How much more often the name occurs as a word than its places' size explains.
 
@@ -532,12 +650,17 @@ class Recognizer:
         return self.index.word_zipf(span.key, lang) - (1.0 + home + 0.5 * math.log10(pop + 1))
 
     def _mark_dateline(self, spans: list[Span], toks: list[tuple[int, int, str]], text: str) -> None:
-        """An upper-case place at the start of the text or a line, followed by ":", "," or a dash."""
+        """An upper-case place at the start of the text or a line, followed by ":", "," or a dash;
+        or a place alone on a line before the text (Dutch and Belgian papers: "Brussel")."""
         for sp in spans[:3]:
             line_start = text.rfind("\n", 0, sp.start) + 1
             before = text[line_start:sp.start].strip()
             if before and not before.isupper():
                 continue
+            line_end = text.find("\n", sp.end)
+            if not before and not text[sp.end:line_end if line_end >= 0 else len(text)].strip() and line_end >= 0:
+                sp.role = "dateline"  # a place alone on the first line: Dutch and Belgian "Brussel"
+                break
             if not (sp.surface.isupper() and len(sp.surface) > 1):
                 continue
             after = toks[sp.tok_end][2] if sp.tok_end < len(toks) else ""

