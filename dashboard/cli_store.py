@@ -117,7 +117,7 @@ def _cluster(scheduler: str, workers: int) -> Any:
 @click.option("--fetch-pages", is_flag=True, help="For feed items, fetch the linked page for the full text.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has articles.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that geoparse in parallel.")
+              help="Processes that geoparse in parallel (with --scheduler local: the Dask worker processes).")
 @bulk_options
 @click.option("--progress/--no-progress", default=None, help="Progress line on stderr (default: on a terminal).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
