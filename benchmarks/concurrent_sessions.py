@@ -163,12 +163,33 @@ def open_sessions(browser, base: str, n: int) -> list[float]:
             ctx.close()
 
 
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    pids, i, total = [root], 0, 0.0
+    while i < len(pids):
+        try:
+            children = Path(f"/proc/{pids[i]}/task/{pids[i]}/children").read_text().split()
+        except OSError:
+            children = []
+        pids += [int(c) for c in children]
+        i += 1
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def run_variant(label: str, code_root: Path, work: Path, counts: list[int], ingest: bool, browser) -> dict[int, list[float]]:
+def run_variant(label: str, code_root: Path, work: Path, counts: list[int], ingest: bool, browser,
+                cpu: dict[int, tuple[float, float]]) -> dict[int, list[float]]:
+    """Serve ``code_root`` on a fresh copy of the store, start the ingest, open the sessions."""
     db = work / f"{label}.sqlite"
     shutil.copyfile(BASE_STORE, db)
     db_url = f"sqlite:///{db}"
@@ -187,9 +208,18 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], inge
         for n in counts:
             if loader is not None and loader.poll() is not None:
                 print(f"  ({label}: the ingest finished before {n} sessions)")
+            def sample() -> tuple[float, float]:
+                srv = tree_cpu(server.proc.pid)
+                ing = tree_cpu(loader.pid) if loader is not None else 0.0
+                return srv, tree_cpu(os.getpid()) - srv - ing  # the rest of this process tree: the browsers
+
+            s0, b0 = sample()
             results[n] = open_sessions(browser, server.url, n)
+            s1, b1 = sample()
+            cpu[n] = ((s1 - s0) / n, (b1 - b0) / n)
             print(f"  {label:>8} {n:>2} sessions: p50 {statistics.median(results[n]):5.2f} s  "
-                  f"p95 {pct(results[n], 0.95):5.2f} s  max {max(results[n]):5.2f} s"
+                  f"p95 {pct(results[n], 0.95):5.2f} s  max {max(results[n]):5.2f} s; CPU per session: "
+                  f"server {cpu[n][0]:.2f} s, browser {cpu[n][1]:.2f} s; load {os.getloadavg()[0]:.1f}"
                   f"{'  (ingest running)' if loader is not None and loader.poll() is None else ''}", flush=True)
         return results
     finally:
@@ -223,15 +253,18 @@ def main() -> None:
         print(f"store {BASE_STORE} ({BASE_STORE.stat().st_size / 1e6:.0f} MB), {os.cpu_count()} cores, "
               f"load average {load[0]:.1f}; ingest {'off' if args.no_ingest else 'running'}", flush=True)
         all_results: dict[str, dict[int, list[float]]] = {label: {n: [] for n in counts} for label, _ in variants}
+        all_cpu: dict[str, dict[int, list[tuple[float, float]]]] = {label: {n: [] for n in counts} for label, _ in variants}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
             try:
                 for r in range(args.rounds):
                     order = variants if r % 2 == 0 else variants[::-1]
                     for label, code_root in order:
-                        res = run_variant(label, code_root, work, counts, not args.no_ingest, browser)
+                        cpu: dict[int, tuple[float, float]] = {}
+                        res = run_variant(label, code_root, work, counts, not args.no_ingest, browser, cpu)
                         for n, times in res.items():
                             all_results[label][n] += times
+                            all_cpu[label][n].append(cpu[n])
             finally:
                 browser.close()
         print(f"\nseconds from navigation start to the map with markers (load average now {os.getloadavg()[0]:.1f})")
@@ -245,6 +278,11 @@ def main() -> None:
             if len(variants) > 1:
                 row += f"   {pct(all_results[variants[1][0]][n], 0.95) / pct(all_results['this'][n], 0.95):>8.1f}x"
             print(row)
+        print("\nCPU seconds per session (server process / the headless browsers, all on this machine)")
+        for n in counts:
+            print(f"{n:>8} " + "".join(
+                f"{label:>8}: {statistics.mean(c[0] for c in all_cpu[label][n]):5.2f} / "
+                f"{statistics.mean(c[1] for c in all_cpu[label][n]):5.2f}   " for label, _ in variants))
 
 
 if __name__ == "__main__":
