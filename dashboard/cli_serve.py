@@ -55,6 +55,9 @@ def streamlit_command(
         "true",
         "--server.runOnSave",
         "false",
+        # No watching of the app's source files: it walks every loaded module after each script run.
+        "--server.fileWatcherType",
+        "none",
         "--browser.gatherUsageStats",
         "false",
         "--client.toolbarMode",

@@ -13,10 +13,9 @@ import time
 from typing import Any
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import maps
-from dashboard.app import live, safe, state
+from dashboard.app import live, mapcache, safe, state
 from dashboard.app.articles import article_list, article_view
 from dashboard.app.sidebar import copy_link, current_view, draw_sidebar, url_view, write_url
 from dashboard.app.viewstate import LAYER_TO_MAPS, ViewState
@@ -70,28 +69,34 @@ def map_fragment(
         ss["_map_start"] = (view.lat, view.lon, view.zoom)
     start = ss["_map_start"]
     center = (start[0], start[1]) if start[0] is not None and start[1] is not None else None
-    m = maps.build_map(
-        places,
-        counts,
-        polygons,
-        layers=(LAYER_TO_MAPS[view.layer],),
-        tiles=cfg.tiles,
-        attribution=cfg.attribution,
-        center=center,
-        zoom=start[2] if center else None,
-        max_markers=cfg.max_markers,
-        country_names=state.country_names_safe(),
-        topic_of=topic_of,
-        topics=topics,
-        grid=grid,
-    )
-    bad = maps.external_asset_urls(m)
-    if bad:
-        logger.warning("map would load assets from other hosts: %s", bad)
+    def build() -> Any:
+        m = maps.build_map(
+            places,
+            counts,
+            polygons,
+            layers=(LAYER_TO_MAPS[view.layer],),
+            tiles=cfg.tiles,
+            attribution=cfg.attribution,
+            center=center,
+            zoom=start[2] if center else None,
+            max_markers=cfg.max_markers,
+            country_names=state.country_names_safe(),
+            topic_of=topic_of,
+            topics=topics,
+            grid=grid,
+        )
+        bad = maps.external_asset_urls(m)
+        if bad:
+            logger.warning("map would load assets from other hosts: %s", bad)
+        return m
+
     returned = ["last_object_clicked_tooltip", "last_object_clicked", "center", "zoom"]
     if view.in_view:
         returned.append("bounds")
-    out = st_folium(m, key=MAP_KEY, height=560, use_container_width=True, returned_objects=returned) or {}
+    # Built once per content and shared by sessions and reruns: see dashboard/app/mapcache.py.
+    content = mapcache.fingerprint(places, counts, len(polygons), view.layer, cfg.tiles, cfg.attribution, center,
+                                   start[2], cfg.max_markers, topic_of, topics, grid)
+    out = mapcache.show_map(build, content, key=MAP_KEY, height=560, returned_objects=returned)
 
     # Keep centre and zoom in the link.
     c, z = out.get("center"), out.get("zoom")
