@@ -414,6 +414,7 @@ def _jobs(server: HostileServer, decoy: str) -> list[Job]:
     return jobs
 
 
+@pytest.mark.timeout(900)  # 61 page loads: about 3 minutes on this shared machine, more when it is busier
 def test_hostile_links_and_articles(hostile_server: HostileServer, tabs: list[Tab], decoy: str,
                                     artifacts: Path) -> None:
     base = hostile_server.url
