@@ -44,8 +44,15 @@ BODY = ("The mayor of Berlin met the mayor of Paris on Monday to sign an agreeme
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[distributed.Client]:
+    """A 2-process cluster for the module (the nanny restarts a killed worker)."""
+    import types
+
     import dask
 
+    # Streamlit's AppTest (tests/app) leaves the app script as __main__; Dask spawns its worker
+    # processes by re-importing __main__, which would run the dashboard in each of them.
+    main_module = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
     with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                            dashboard_address="127.0.0.1:0", silence_logs=40)
@@ -55,6 +62,7 @@ def client() -> Iterator[distributed.Client]:
     finally:
         c.close()
         cluster.close()
+        sys.modules["__main__"] = main_module
 
 
 @pytest.fixture
