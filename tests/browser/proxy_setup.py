@@ -6,17 +6,15 @@ rewritten so that it runs on free ports in a temporary folder.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from serving import launch, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "deploy" / "nginx.conf"
@@ -38,32 +36,6 @@ def render(conf: str, replicas: list[int], listen: int, folder: Path) -> str:
     conf = conf.replace("/var/log/nginx/", f"{folder}/").replace("/run/nginx-newsmap.pid", f"{folder}/nginx.pid")
     temp = "".join(f"    {k}_temp_path {folder}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return conf.replace("http {\n", "http {\n" + temp, 1)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, deadline_s: float = 90.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{url} not healthy after {deadline_s:.0f} s:\n{log.read_text()[-3000:]}")
-        time.sleep(0.2)  # poll interval of a readiness check
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 @dataclass
@@ -95,12 +67,8 @@ def start(db_url: str, folder: Path, n_replicas: int = 2) -> Deployment:
     dep = Deployment(f"http://127.0.0.1:{listen}{BASE}", [f"127.0.0.1:{p}" for p in ports], folder / "newsmap-access.log")
     try:
         for i, port in enumerate(ports):
-            log = folder / f"replica{i}.log"
-            with log.open("a") as out:
-                dep.procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--base-path", "news",
-                     "--read-only", "--db", db_url],
-                    cwd=folder, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
+            dep.procs.append(launch([sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--base-path",
+                                     "news", "--read-only", "--db", db_url], folder, folder / f"replica{i}.log"))
         conf = folder / "nginx.conf"
         conf.write_text(render(CONF.read_text(), ports, listen, folder))
         subprocess.run([nginx, "-t", "-p", str(folder), "-c", str(conf)], check=True, capture_output=True, timeout=30)

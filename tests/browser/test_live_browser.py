@@ -9,8 +9,6 @@ marker on the map of the page it opened before the change.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -18,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import serving
 from test_browser import wait_markers
 
 pytestmark = pytest.mark.browser
@@ -60,33 +59,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, F
         cmd = [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--db", db, "--watch",
                "--alerts-port", str(alerts_port)]
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        with log.open("ab") as out:
-            proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)  # readiness poll interval
-        while not _stored(db, OSLO[1]):  # the first poll of serve --watch
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.2)
-        try:
+        with serving.dashboard(cmd, port, tmp, log, env=env) as (base, proc):
+            deadline = time.monotonic() + 90
+            while not _stored(db, OSLO[1]):  # the first poll of serve --watch
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.2)
             yield base, f"http://127.0.0.1:{alerts_port}", feeds, log
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
 
 
 def _atom(url: str) -> str:

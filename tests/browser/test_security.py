@@ -23,12 +23,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import serving
 from conftest import ROOT, START_DEADLINE, _free_port
 
 from dashboard.app import safe
@@ -217,32 +216,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, decoy: str) -> Iter
     port = _free_port()
     cmd = [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--db", db_url,
            "--topic-rules", str(rules)]
-    with log.open("a") as out:
-        proc = subprocess.Popen(cmd, cwd=tmp, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_DEADLINE
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"dashboard exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"dashboard not healthy after {START_DEADLINE:.0f} s")
-            time.sleep(0.2)  # poll interval of the readiness check
+    with serving.dashboard(cmd, port, tmp, log, env=env, deadline_s=START_DEADLINE) as (base, _proc):
         yield HostileServer(base, db_url, ids, urls, log)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
 
 
 STATE_JS = """() => {
