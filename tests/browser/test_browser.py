@@ -185,7 +185,7 @@ def test_clicking_a_place_narrows_the_list(open_page) -> None:
         except AssertionError:
             if attempt == 2:
                 raise
-    page.wait_for_url(re.compile(r"place=gn%3A1816670|place=gn:1816670"), timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(r"place=gn%3A1816670|place=gn:1816670"), timeout=WAIT_MS)
     assert rec.external() == []
 
 
