@@ -100,13 +100,30 @@ def test_the_dashboard_loads_through_the_proxy_on_one_replica(deployment: Deploy
     assert len({up for _, up in mine}) == 1, mine  # page, assets and WebSocket all on one replica
 
 
+def _upstreams_of(deployment: Deployment, route: str, after: int) -> list[str]:
+    """Upstreams of the requests with this route logged after the first ``after`` log lines.
+
+    nginx writes the access-log line after the response has gone out, so the line is
+    waited for (a deadline, polled) instead of being read at once.
+    """
+    deadline = time.monotonic() + 10
+    while True:
+        found = [u for _, u, r in deployment.upstreams()[after:] if r == route]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def test_when_a_replica_dies_its_visitors_are_served_by_the_other(deployment: Deployment) -> None:
+    logged = len(deployment.upstreams())
     _get(f"{deployment.url}/_stcore/health", cookie="visitor-b")
-    up = next(u for _, u, r in reversed(deployment.upstreams()) if r == "visitor-b")
+    up = _upstreams_of(deployment, "visitor-b", logged)[-1]
     proc = deployment.procs[deployment.replicas.index(up)]
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
+    logged = len(deployment.upstreams())
     status, body, _ = _get(f"{deployment.url}/_stcore/health", cookie="visitor-b")
     assert (status, body) == (200, "ok")
     other = next(r for r in deployment.replicas if r != up)
-    assert deployment.upstreams()[-1][1] in (f"{up}, {other}", other)  # tried the dead one (or knew), then the other
+    after = _upstreams_of(deployment, "visitor-b", logged)
+    assert after and after[-1] in (f"{up}, {other}", other), after  # tried the dead one (or knew), then the other
