@@ -109,7 +109,8 @@ def _cluster(scheduler: str, workers: int) -> Any:
 @topic_rules_option
 @click.option("--glob", "glob_pattern", metavar="PATTERN", help="Only files matching this in folders, e.g. '*.txt'.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN,...",
-              help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories.")
+              help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories,"
+                   " author, image.")
 @click.option("--lang", help="Language of every article (skips detection).")
 @click.option("--source", "source_name", metavar="NAME", help="Source name for every article.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl", "csv", "parquet", "feed", "page"]),

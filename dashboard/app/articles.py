@@ -74,7 +74,8 @@ def article_list(view: ViewState, place_name: str | None) -> None:
     for row in rows:
         with st.container(border=True):
             st.markdown(safe.fmt("**{title}**", title=row.title or "(untitled)"))
-            meta = [row.source or "", row.published.date().isoformat() if row.published else "", row.lang or ""]
+            meta = [row.source or "", row.author and f"by {row.author}",
+                    row.published.date().isoformat() if row.published else "", row.lang or ""]
             safe.caption(" · ".join(x for x in meta if x))
             if row.places or row.topics:
                 safe.caption(
@@ -102,6 +103,8 @@ def article_view(view: ViewState, read_only: bool) -> bool:
     st.subheader(safe.md(art.title or "(untitled)"), anchor=False)
     meta = [art.source or "", art.published.isoformat(sep=" ") if art.published else "", art.lang or ""]
     safe.caption(" · ".join(x for x in meta if x))
+    if art.author:
+        safe.caption(f"By {art.author}")
     link = safe.article_link(art.url)
     if link is not None:
         st.markdown(safe.link_markdown(link))
