@@ -110,6 +110,9 @@ def article_view(view: ViewState, read_only: bool) -> bool:
         st.markdown(safe.link_markdown(link))
     elif art.url:
         safe.caption(f"Address (not a web link): {art.url}")
+    # The article's own picture, only where the store's settings allow remote images (off by default).
+    if art.image_url and state.remote_images(db) and safe.image_html(art.image_url) is not None:
+        st.html(safe.image_html(art.image_url))
     st.html(highlight_html(art.text or "", art.mentions))
     places: dict[str, str] = {}
     for m in art.mentions:

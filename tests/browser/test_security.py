@@ -343,8 +343,8 @@ def _expected_warnings(pairs: list[tuple[str, str]]) -> list[str]:
     return warnings
 
 
-def _visible(text: str) -> str:
-    return " ".join(safe.shorten(text, 1000).replace(safe.JOINER, "").split())
+def _visible(text: str, limit: int = 1000) -> str:
+    return " ".join(safe.shorten(text, limit).replace(safe.JOINER, "").split())
 
 
 def _check(state: dict[str, Any], tab: Tab, counts: Counts, base: str) -> None:
@@ -368,7 +368,9 @@ def _check(state: dict[str, Any], tab: Tab, counts: Counts, base: str) -> None:
     if job.article_view:
         shown_links = [a for a in state["anchors"] if not a.startswith(base) and a not in APP_LINKS]
         assert shown_links == ([job.own_link] if job.own_link else []), (what, shown_links)
-        assert _visible("By " + job.author) in _visible(state["text"]), (what, job.author[:80])
+        page_text = _visible(state["text"], 10**7)
+        at = page_text.find("By ")
+        assert _visible("By " + job.author) in page_text, (what, job.author[:80], page_text[at - 20:at + 200])
         counts.article_fields += 7
         counts.authors_shown += 1
     expected = _expected_warnings(job.pairs)
