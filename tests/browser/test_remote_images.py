@@ -96,8 +96,8 @@ def picture_store(tmp_path_factory: pytest.TempPathFactory, image_host: str) -> 
     return db_url, ids, tmp
 
 
-def _views(browser: Any, base: str, ids: dict[str, int]) -> dict[str, dict[str, Any]]:
-    """Open every article view in turn; what each showed and requested."""
+def _views(browser: Any, base: str, ids: dict[str, int], expect: set[str]) -> dict[str, dict[str, Any]]:
+    """Open every article view in turn (``expect``: those that must show a picture); what each showed and requested."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     page = ctx.new_page()
     requests: list[str] = []
@@ -110,9 +110,13 @@ def _views(browser: Any, base: str, ids: dict[str, int]) -> dict[str, dict[str, 
             before = len(_Images.hits)
             requests.clear()
             page.goto(f"{base}/?article={aid}", wait_until="commit")
+            # The article's text (drawn after its picture) must be on the page, and the picture when one is
+            # expected: the script's end and the page's drawing are not the same moment.
+            picture = "document.querySelector('img.nm-article-image')" if name in expect else "true"
             page.wait_for_function(
-                """() => document.querySelector("[data-test-script-state='notRunning']")
-                    && document.body.innerText.includes('Back to the list')""", timeout=WAIT_MS)
+                f"""() => document.querySelector("[data-test-script-state='notRunning']")
+                    && document.body.innerText.includes('Back to the list')
+                    && document.querySelector('.nm-article') && {picture}""", timeout=WAIT_MS)
             imgs = page.evaluate("""() => [...document.querySelectorAll('img')].map(i => ({
                 src: i.getAttribute('src'), complete: i.complete, referrer: i.referrerPolicy,
                 onerror: i.getAttribute('onerror')}))""")
@@ -142,7 +146,7 @@ def test_remote_images_off_by_default_then_only_the_articles_own_http_picture(
     db_url, ids, tmp = picture_store
     _Images.hits.clear()
     with _serve(db_url, tmp, "off.log") as (base, _proc):
-        off = _views(browser, base, ids)
+        off = _views(browser, base, ids, set())
     assert off.pop("_dialogs")["hits"] == []
     assert _Images.hits == []  # 0 image fetches with the store's default setting
     for name, seen in off.items():
@@ -156,7 +160,7 @@ def test_remote_images_off_by_default_then_only_the_articles_own_http_picture(
 
     _Images.hits.clear()
     with _serve(db_url, tmp, "on.log") as (base, _proc):
-        on = _views(browser, base, ids)
+        on = _views(browser, base, ids, {n for n, p in EXPECTED_ON.items() if p})
     assert on.pop("_dialogs")["hits"] == []
     for name, seen in on.items():
         expected = EXPECTED_ON[name]
