@@ -128,9 +128,7 @@ def article_from_mapping(row: Mapping[str, Any], opts: IngestOptions, default_so
     cats = pick("categories")
     if isinstance(cats, str):
         cats = json.loads(cats) if cats.strip().startswith("[") else [c.strip() for c in cats.split(";")]
-    ident, url, image = pick("id"), pick("url"), pick("image")
-    if isinstance(image, dict):  # {"url": ...} as some scrapers write it
-        image = image.get("url") or image.get("src")
+    ident, url, image = pick("id"), pick("url"), image_text(pick("image"))
     return Article(
         text=text,
         title=str(title).strip() if title else "",
@@ -142,8 +140,23 @@ def article_from_mapping(row: Mapping[str, Any], opts: IngestOptions, default_so
         source=opts.source_name or str(pick("source") or "") or default_source,
         categories=tuple(str(c) for c in (cats or ()) if str(c).strip()),
         author=author_text(pick("author")),
-        image=(image.strip() or None) if isinstance(image, str) else None,
+        image=image,
     )
+
+
+def image_text(value: Any) -> str | None:
+    """The article's picture address from what a source gives, or None.
+
+    Scrapers write a string, ``{"url": ...}`` / ``{"src": ...}``, or a list of either
+    (several sizes of one picture): the first address in the list is taken, since the
+    store keeps one picture per article.  Whether it is ever fetched is decided at display
+    time (remote images are off unless a store turns them on), so nothing is filtered here.
+    """
+    if isinstance(value, list | tuple):
+        value = next((v for v in map(image_text, value) if v), None)
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("src")
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def author_text(value: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dashboard.ingest import IngestOptions, Ingestor
-from dashboard.ingest.records import author_text
+from dashboard.ingest.records import author_text, image_text
 from dashboard.models import Article, Filters, GeoparseResult
 from dashboard.store import NewArticle, open_store
 from dashboard.store.backend import Backend
@@ -103,6 +103,18 @@ def test_each_format_stores_author_and_image(store_url: str, tmp_path: Path, kin
             assert store.article(r.id) is not None
             assert store.article(r.id).author == r.author  # type: ignore[union-attr]
     assert got == expected
+
+
+def test_image_text_takes_the_first_address_of_a_list() -> None:
+    """Scrapers write one picture as a string, an object or a list of sizes."""
+    assert image_text(None) is None
+    assert image_text("  ") is None
+    assert image_text(" https://img.example/a.jpg ") == "https://img.example/a.jpg"
+    assert image_text({"src": "http://img.example/b.png"}) == "http://img.example/b.png"
+    assert image_text([{"width": 10}, {"url": "https://img.example/c.jpg"}, "https://img.example/d.jpg"]) == \
+        "https://img.example/c.jpg"
+    assert image_text(["", ["http://img.example/e.jpg"]]) == "http://img.example/e.jpg"
+    assert image_text([1, 2]) is None
 
 
 def test_author_text_joins_lists_and_collapses_spaces() -> None:
