@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,8 +183,13 @@ def browser_count(mode: str, n: int) -> int:
     return n if mode == "all" else min(n, int(mode))
 
 
-def open_sessions(browser, base: str, n: int, browsers: int) -> Round:
-    """Open ``n`` sessions at once (``browsers`` of them in Chromium, the rest protocol-level)."""
+def open_sessions(browser, base: str, n: int, browsers: int,
+                  before_close: Callable[[], None] = lambda: None) -> Round:
+    """Open ``n`` sessions at once (``browsers`` of them in Chromium, the rest protocol-level).
+
+    ``before_close`` runs once every session has its map, before the pages close (their
+    renderer processes exit then, and their CPU time with them).
+    """
     out = Round()
     protos = [VIEWS[i % len(VIEWS)].lstrip("/?") for i in range(browsers, n)]
     proto_result: list[stclient.SessionTiming] = []
@@ -207,6 +213,7 @@ def open_sessions(browser, base: str, n: int, browsers: int) -> Round:
             handle = page.wait_for_function("() => window.__mapAt || null", timeout=DEADLINE_S * 1000)
             out.browser_s.append(float(handle.json_value()) / 1000)
         thread.join(DEADLINE_S)
+        before_close()
     finally:
         for ctx in contexts:
             ctx.close()
@@ -279,8 +286,9 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
 
             s0, b0 = sample()
             cpu0 = time.process_time()
-            rnd = open_sessions(browser, server.url, n, k)
-            s1, b1 = sample()
+            end: list[tuple[float, float]] = []
+            rnd = open_sessions(browser, server.url, n, k, lambda: end.append(sample()))
+            s1, b1 = end[0]
             own = time.process_time() - cpu0  # this process (Playwright's driver calls, the protocol clients)
             browser_cpu = (b1 - b0 - own) / k if k else 0.0
             results[n] = (rnd, (s1 - s0) / n, browser_cpu)
