@@ -287,7 +287,7 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
             s0, b0 = sample()
             cpu0 = time.process_time()
             end: list[tuple[float, float]] = []
-            rnd = open_sessions(browser, server.url, n, k, lambda: end.append(sample()))
+            rnd = open_sessions(browser, server.url, n, k, lambda end=end: end.append(sample()))
             s1, b1 = end[0]
             own = time.process_time() - cpu0  # this process (Playwright's driver calls, the protocol clients)
             browser_cpu = (b1 - b0 - own) / k if k else 0.0
