@@ -131,6 +131,49 @@ def ingest_input(folder: Path, limit: int | None = None) -> Path:
     return out
 
 
+class IngestLoop:
+    """An ingest into the store, started again (on freshly changed texts) each time it finishes.
+
+    One corpus pass takes about 20 s here, shorter than a measurement: looping keeps the
+    store being written to while every session count is measured.
+    """
+
+    def __init__(self, code_root: Path, db_url: str, work: Path, label: str, limit: int | None) -> None:
+        self.env = dict(os.environ, PYTHONPATH=str(code_root), DASHBOARD_DATA_DIR=str(ROOT / "data"))
+        self.code_root, self.db_url, self.work, self.label, self.limit = code_root, db_url, work, label, limit
+        self.passes = 0
+        self._done_cpu = 0.0
+        self._stop = threading.Event()
+        self._proc: subprocess.Popen | None = None  # type: ignore[type-arg]
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            src = ingest_input(self.work, self.limit)
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", "dashboard", "ingest", str(src), "--db", self.db_url, "--workers", "1"],
+                    cwd=self.code_root, env=self.env, stdout=(self.work / f"{self.label}-ingest.log").open("a"),
+                    stderr=subprocess.STDOUT, start_new_session=True)
+                self.passes += 1
+            self._proc.wait()
+
+    def pid(self) -> int | None:
+        with self._lock:
+            return self._proc.pid if self._proc is not None else None
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            if self._proc is not None:
+                stop(self._proc)
+        self._thread.join(30)
+
+
 class Server:
     """``python -m dashboard serve`` with the code under ``code_root`` on a store file."""
 
@@ -266,31 +309,23 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
     try:
         open_sessions(browser, server.url, 1, 1)  # warm-up: imports, place index, first queries
         if not args.no_ingest:
-            env = dict(os.environ, PYTHONPATH=str(code_root), DASHBOARD_DATA_DIR=str(ROOT / "data"))
-            loader = subprocess.Popen(
-                [sys.executable, "-m", "dashboard", "ingest", str(ingest_input(work, args.ingest_limit)), "--db", db_url,
-                 "--workers", "1"],
-                cwd=code_root, env=env, stdout=(work / f"{label}-ingest.log").open("w"), stderr=subprocess.STDOUT,
-                start_new_session=True)
+            loader = IngestLoop(code_root, db_url, work, label, args.ingest_limit)
             time.sleep(3)  # let the ingest reach its first writes (it is load, not something waited for)
         results = {}
         for n in counts:
-            if loader is not None and loader.poll() is not None:
-                print(f"  ({label}: the ingest finished before {n} sessions)")
             k = browser_count(args.browsers, n)
 
             def sample() -> tuple[float, float]:
-                srv = tree_cpu(server.proc.pid)
-                ing = tree_cpu(loader.pid) if loader is not None else 0.0
-                return srv, tree_cpu(os.getpid()) - srv - ing  # the rest of this process tree: the browsers
+                # the browsers: every child process tree of this one but the server and the ingest
+                skip = {server.proc.pid, loader.pid() if loader is not None else None}
+                kids = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+                return tree_cpu(server.proc.pid), sum(tree_cpu(int(k)) for k in kids if int(k) not in skip)
 
             s0, b0 = sample()
-            cpu0 = time.process_time()
             end: list[tuple[float, float]] = []
             rnd = open_sessions(browser, server.url, n, k, lambda end=end: end.append(sample()))
             s1, b1 = end[0]
-            own = time.process_time() - cpu0  # this process (Playwright's driver calls, the protocol clients)
-            browser_cpu = (b1 - b0 - own) / k if k else 0.0
+            browser_cpu = (b1 - b0) / k if k else 0.0
             results[n] = (rnd, (s1 - s0) / n, browser_cpu)
             line = f"  {label:>8} {n:>2} sessions ({k} Chromium, {n - k} protocol):"
             if rnd.browser_s:
@@ -300,14 +335,14 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
                          f" answered p95 {pct(rnd.proto_done_s or [float('nan')], 0.95):5.2f} s;")
             line += (f" CPU per session: server {results[n][1]:.2f} s, per Chromium {browser_cpu:.2f} s, "
                      f"protocol clients {rnd.client_cpu_s:.2f} s in all; load {os.getloadavg()[0]:.1f}"
-                     f"{'  (ingest running)' if loader is not None and loader.poll() is None else ''}")
+                     f"{f'  (ingest running, pass {loader.passes})' if loader is not None else ''}")
             print(line, flush=True)
             for err in rnd.proto_errors:
                 print(f"    protocol session error: {err}")
         return results
     finally:
         if loader is not None:
-            stop(loader)
+            loader.stop()
         server.stop()
 
 
