@@ -249,7 +249,7 @@ def search_places(query: str, limit: int = 10) -> list[Any]:
 def invalidate_queries() -> None:
     """Forget every cached query result: the store changed (a correction, an ingest)."""
     for fn in (place_summaries, country_counts, articles, count_articles, daily_counts, facets, article,
-               dominant_topics, remote_images):
+               dominant_topics, remote_images, grid_cells):
         fn.clear()
 
 
