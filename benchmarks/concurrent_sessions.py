@@ -138,7 +138,9 @@ class IngestLoop:
     store being written to while every session count is measured.
     """
 
-    def __init__(self, code_root: Path, db_url: str, work: Path, label: str, limit: int | None) -> None:
+    def __init__(self, code_root: Path, db_url: str, work: Path, label: str, limit: int | None,
+                 nice: int = 0) -> None:
+        self.nice = nice
         self.env = dict(os.environ, PYTHONPATH=str(code_root), DASHBOARD_DATA_DIR=str(ROOT / "data"))
         self.code_root, self.db_url, self.work, self.label, self.limit = code_root, db_url, work, label, limit
         self.passes = 0
@@ -155,8 +157,9 @@ class IngestLoop:
             with self._lock:
                 if self._stop.is_set():
                     return
+                cmd = [sys.executable, "-m", "dashboard", "ingest", str(src), "--db", self.db_url, "--workers", "1"]
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-m", "dashboard", "ingest", str(src), "--db", self.db_url, "--workers", "1"],
+                    (["nice", "-n", str(self.nice), *cmd] if self.nice else cmd),
                     cwd=self.code_root, env=self.env, stdout=(self.work / f"{self.label}-ingest.log").open("a"),
                     stderr=subprocess.STDOUT, start_new_session=True)
                 self.passes += 1
@@ -309,7 +312,7 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
     try:
         open_sessions(browser, server.url, 1, 1)  # warm-up: imports, place index, first queries
         if not args.no_ingest:
-            loader = IngestLoop(code_root, db_url, work, label, args.ingest_limit)
+            loader = IngestLoop(code_root, db_url, work, label, args.ingest_limit, args.ingest_nice)
             time.sleep(3)  # let the ingest reach its first writes (it is load, not something waited for)
         results = {}
         for n in counts:
@@ -356,6 +359,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1, help="rounds of each variant, alternating (default 1)")
     ap.add_argument("--compare", metavar="REF", help="also run the code of this git ref, side by side")
     ap.add_argument("--no-ingest", action="store_true", help="no concurrent ingest")
+    ap.add_argument("--ingest-nice", type=int, default=0, metavar="N",
+                    help="run the ingest under nice -n N (a batch job yielding the CPU to the sessions)")
     ap.add_argument("--quick", action="store_true",
                     help="a short run: 1 and 10 sessions, an ingest of the first 3000 articles only")
     args = ap.parse_args()
@@ -381,7 +386,7 @@ def main() -> None:
         load = os.getloadavg()
         print(f"store {BASE_STORE} ({BASE_STORE.stat().st_size / 1e6:.0f} MB), {os.cpu_count()} cores, "
               f"load average {load[0]:.1f}; ingest {'off' if args.no_ingest else 'running'}; "
-              f"Chromium sessions per count: {args.browsers}", flush=True)
+              f"Chromium sessions per count: {args.browsers}; ingest nice {args.ingest_nice}", flush=True)
         rounds: dict[str, dict[int, list[tuple[Round, float, float]]]] = {
             label: {n: [] for n in counts} for label, _ in variants}
         with sync_playwright() as p:
