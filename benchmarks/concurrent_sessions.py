@@ -199,8 +199,35 @@ class Server:
                     raise SystemExit("serve did not become healthy") from None
                 time.sleep(0.2)  # readiness poll interval
 
+    @property
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
     def stop(self) -> None:
         stop(self.proc)
+
+
+class Replicas:
+    """``n`` read-only ``serve`` replicas of this tree behind nginx running ``deploy/nginx.conf``.
+
+    The deployment of tests/browser/proxy_setup.py (the shipped config, ports rewritten); each
+    new session gets a random route cookie, so sessions spread over the replicas.
+    """
+
+    def __init__(self, db_url: str, folder: Path, n: int) -> None:
+        sys.path.insert(0, str(ROOT / "tests" / "browser"))
+        import proxy_setup
+
+        folder.mkdir(exist_ok=True)
+        self.dep = proxy_setup.start(db_url, folder, n)
+        self.url = self.dep.url
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.dep.procs]  # the replicas and nginx: the server side
+
+    def stop(self) -> None:
+        self.dep.close()
 
 
 def stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
@@ -307,7 +334,8 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
     db = work / f"{label}.sqlite"
     shutil.copyfile(BASE_STORE, db)
     db_url = f"sqlite:///{db}"
-    server = Server(code_root, db_url, work / f"{label}-serve.log")
+    server: Server | Replicas = Replicas(db_url, work / f"{label}-replicas", args.replicas) if args.replicas > 1 \
+        else Server(code_root, db_url, work / f"{label}-serve.log")
     loader = None
     try:
         open_sessions(browser, server.url, 1, 1)  # warm-up: imports, place index, first queries
@@ -320,9 +348,9 @@ def run_variant(label: str, code_root: Path, work: Path, counts: list[int], args
 
             def sample() -> tuple[float, float]:
                 # the browsers: every child process tree of this one but the server and the ingest
-                skip = {server.proc.pid, loader.pid() if loader is not None else None}
+                skip = {*server.pids, loader.pid() if loader is not None else None}
                 kids = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
-                return tree_cpu(server.proc.pid), sum(tree_cpu(int(k)) for k in kids if int(k) not in skip)
+                return sum(tree_cpu(p) for p in server.pids), sum(tree_cpu(int(k)) for k in kids if int(k) not in skip)
 
             s0, b0 = sample()
             end: list[tuple[float, float]] = []
@@ -361,11 +389,15 @@ def main() -> None:
     ap.add_argument("--no-ingest", action="store_true", help="no concurrent ingest")
     ap.add_argument("--ingest-nice", type=int, default=0, metavar="N",
                     help="run the ingest under nice -n N (a batch job yielding the CPU to the sessions)")
+    ap.add_argument("--replicas", type=int, default=1, metavar="N",
+                    help="N read-only serve replicas of this tree behind nginx (deploy/nginx.conf); not with --compare")
     ap.add_argument("--quick", action="store_true",
                     help="a short run: 1 and 10 sessions, an ingest of the first 3000 articles only")
     args = ap.parse_args()
     if args.browsers != "all" and not args.browsers.isdigit():
         ap.error("--browsers takes a number or 'all'")
+    if args.replicas > 1 and args.compare:
+        ap.error("--replicas runs this tree only (the replicas are started from the installed package)")
     if args.quick and args.sessions == "1,5,10":
         args.sessions = "1,10"
     args.ingest_limit = 3000 if args.quick else None

@@ -59,6 +59,12 @@ def _stream_url(base: str) -> str:
     return f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
 
 
+def _origin(base: str) -> str:
+    """What a browser sends as ``Origin`` for a page under ``base`` (scheme, host and port only)."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _rerun(query: str, widget: tuple[str, str] | None = None, fragment_id: str = "",
            page_script_hash: str = "") -> bytes:
     msg = BackMsg()
@@ -114,7 +120,7 @@ async def open_session(base: str, query: str, *, answer_map: bool = True, timeou
     t0 = time.perf_counter()
     async with asyncio.timeout(timeout):
         async with connect(_stream_url(base), subprotocols=["streamlit"], max_size=None,  # type: ignore[list-item]
-                           origin=base.rstrip("/"), compression=None) as ws:  # type: ignore[arg-type]
+                           origin=_origin(base), compression=None) as ws:  # type: ignore[arg-type]
             await ws.send(_rerun(query))
             component, page_hash = await _until_finished(ws, out, t0)
             out.finished_s = time.perf_counter() - t0
