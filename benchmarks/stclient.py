@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -158,3 +160,16 @@ async def open_sessions(base: str, queries: Sequence[str], *, answer_map: bool =
             t.errors.append(f"{type(err).__name__}: {err}")
             return t
     return list(await asyncio.gather(*(one(q) for q in queries)))
+
+
+def open_sessions_blocking(base: str, queries: Sequence[str], **kwargs: Any) -> list[SessionTiming]:
+    """:func:`open_sessions` from synchronous code, on a thread of its own.
+
+    Its own thread, so it works where an event loop is already running in this one
+    (Playwright's synchronous API leaves one there).
+    """
+    out: list[SessionTiming] = []
+    t = threading.Thread(target=lambda: out.extend(asyncio.run(open_sessions(base, queries, **kwargs))), daemon=True)
+    t.start()
+    t.join()
+    return out

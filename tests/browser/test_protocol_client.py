@@ -7,7 +7,6 @@ map component, and the fragment rerun after the map's first answer.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import stclient  # noqa: E402
 
 
 def test_a_protocol_session_gets_the_whole_page_with_the_map(server) -> None:
-    t = asyncio.run(stclient.open_session(server.url, "", timeout=90))
+    (t,) = stclient.open_sessions_blocking(server.url, [""], timeout=90)
     assert t.errors == []
     assert t.map_s is not None and t.finished_s is not None and t.answered_s is not None
     assert t.map_s <= t.finished_s <= t.answered_s
@@ -25,7 +24,7 @@ def test_a_protocol_session_gets_the_whole_page_with_the_map(server) -> None:
 
 
 def test_protocol_sessions_follow_the_link_and_run_side_by_side(server) -> None:
-    runs = asyncio.run(stclient.open_sessions(server.url, ["lang=en", "layer=heatmap", "date=nonsense"], timeout=90))
+    runs = stclient.open_sessions_blocking(server.url, ["lang=en", "layer=heatmap", "date=nonsense"], timeout=90)
     assert [r.query for r in runs] == ["lang=en", "layer=heatmap", "date=nonsense"]
     assert all(r.errors == [] and r.answered_s is not None for r in runs), [r.errors for r in runs]
 
@@ -36,5 +35,5 @@ def test_a_session_on_a_server_that_is_not_there_reports_an_error() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    (run,) = asyncio.run(stclient.open_sessions(f"http://127.0.0.1:{port}", [""], timeout=10))
+    (run,) = stclient.open_sessions_blocking(f"http://127.0.0.1:{port}", [""], timeout=10)
     assert run.map_s is None and run.errors and "Error" in run.errors[0]
