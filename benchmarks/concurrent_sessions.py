@@ -9,7 +9,9 @@ Issue 14: with 5 browser sessions and an ingest running on the same SQLite store
    from the same store.
 2. Starts ``python -m dashboard serve`` on that store and, while it measures, keeps an
    ingest running into the same file: the corpus again, every text changed so nothing is
-   a duplicate (the JSON Lines file is written under /tmp), with one worker.
+   a duplicate (the JSON Lines file is written under /tmp), with one worker; started again
+   on fresh texts whenever a pass ends, so every session count is measured during writes.
+   ``--replicas N`` serves N read-only replicas behind nginx (``deploy/nginx.conf``) instead.
 3. Opens 1, 5 and 10 sessions at the same moment, each on a shared link (the default view,
    a language, a country, a topic, the heatmap...: colleagues' links differ).  By default
    one of them is a real headless Chromium page and the others are protocol-level Streamlit
@@ -24,6 +26,8 @@ side-by-side runs mean anything on a shared machine.  Never a pass/fail test.
     python benchmarks/concurrent_sessions.py --compare main --rounds 2
     python benchmarks/concurrent_sessions.py --sessions 10 --no-ingest
     python benchmarks/concurrent_sessions.py --quick --compare main   # 1 and 10 sessions, a short ingest
+    python benchmarks/concurrent_sessions.py --browsers all --compare main   # every session a Chromium page
+    python benchmarks/concurrent_sessions.py --replicas 2
 """
 
 from __future__ import annotations
