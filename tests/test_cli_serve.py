@@ -24,6 +24,33 @@ def test_streamlit_command_has_offline_settings() -> None:
     assert "--server.baseUrlPath" not in streamlit_command(port=1, address="127.0.0.1")
 
 
+def test_streamlit_command_switches_off_the_work_streamlit_does_after_every_run() -> None:
+    """No source watcher and no full garbage collection after each script run (issue 14: a third of
+    the server's CPU with ten sessions was ``gc.collect(2)`` walking the place index)."""
+    cmd = streamlit_command(port=8600, address="127.0.0.1")
+    opts = dict(zip(cmd[5::2], cmd[6::2], strict=True))
+    assert opts["--server.fileWatcherType"] == "none"
+    assert opts["--runner.postScriptGC"] == "false"
+    # Streamlit's own command line parses them so (it would refuse an unknown option).
+    from streamlit.web import cli
+
+    ctx = cli.main_run.make_context("run", cmd[4:])
+    assert ctx.params["runner_postScriptGC"] is False
+    assert ctx.params["server_fileWatcherType"] == "none"
+
+
+def test_warm_up_moves_the_long_lived_objects_out_of_the_collectors_reach(tmp_path: Path) -> None:
+    """After the warm-up (place index loaded, map libraries imported) those objects are frozen."""
+    import subprocess
+
+    code = ("import gc; from dashboard.app.launch import warm_up; before = gc.get_freeze_count(); "
+            "warm_up(None); print(before, gc.get_freeze_count())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    before, after = map(int, out.stdout.split())
+    assert before == 0 and after > 100_000, out.stdout + out.stderr
+
+
 def test_environment() -> None:
     env = serve_environment(db_url="sqlite:///x.sqlite", read_only=True, tiles="https://t/{z}/{x}/{y}.png",
                             attribution="© T", base_env={"DASHBOARD_READ_ONLY": "1", "PATH": "/bin"})

@@ -47,8 +47,9 @@ def _component_args(key: str, _build: Callable[[], Any]) -> dict[str, Any]:
     from branca.colormap import ColorMap
 
     m = _build()
+    # Rendering the figure renders the map in it; st_folium renders the map a second time, which
+    # changes none of the strings (tests/app/test_mapcache.py) and took half of this function's time.
     m.get_root().render()
-    m.render()
     html = sf._get_html(m)
     header = sf._get_header(m)
     script = sf._get_map_string(m)

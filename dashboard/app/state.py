@@ -164,6 +164,16 @@ def count_articles(db_url: str, filters: Filters) -> int:
 
 
 @st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
+def grid_cells(db_url: str, filters: Filters, degrees: float) -> list[Any]:
+    """Every matching place summed into grid cells of ``degrees`` (the zoomed-out map).
+
+    Cached like the other queries: it was asked again by every session opening the
+    default view (py-spy, ten sessions during an ingest).
+    """
+    return list(get_store(db_url).grid_cells(filters, degrees))
+
+
+@st.cache_data(ttl=QUERY_TTL, max_entries=QUERY_ENTRIES, show_spinner=False)
 def daily_counts(db_url: str, filters: Filters) -> list[tuple[Any, ...]]:
     return [tuple(row) for row in get_store(db_url).daily_counts(filters)]
 
@@ -239,7 +249,7 @@ def search_places(query: str, limit: int = 10) -> list[Any]:
 def invalidate_queries() -> None:
     """Forget every cached query result: the store changed (a correction, an ingest)."""
     for fn in (place_summaries, country_counts, articles, count_articles, daily_counts, facets, article,
-               dominant_topics, remote_images):
+               dominant_topics, remote_images, grid_cells):
         fn.clear()
 
 

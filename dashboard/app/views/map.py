@@ -152,7 +152,7 @@ def main() -> None:
     # Zoomed out, more places may match than are drawn as markers: then every place, summed into grid cells.
     zoom = view.zoom if view.zoom is not None else 2
     grid_ok = view.layer == "clusters" and not view.by_topic
-    grid_f = state.submit(_grid_cells, db, map_filters, degrees_for_zoom(zoom)) \
+    grid_f = state.submit(state.grid_cells, db, map_filters, degrees_for_zoom(zoom)) \
         if grid_ok and zoom <= GRID_MAX_ZOOM else None
     counts_f = state.submit(state.country_counts, db, map_filters) if view.layer == "countries" else None
     try:
@@ -218,10 +218,6 @@ def main() -> None:
             return
         article_list(view, names.get(view.place or ""))
     logger.debug("map page: map queries %.3f s, map %.3f s, rest %.3f s", t1 - t0, t2 - t1, time.perf_counter() - t2)
-
-
-def _grid_cells(db: str, filters: Any, degrees: float) -> list[Any]:
-    return list(state.get_store(db).grid_cells(filters, degrees))
 
 
 def _topics(view: ViewState, filters: Any, facets_f: Any) -> tuple[dict[str, str], tuple[str, ...]]:
