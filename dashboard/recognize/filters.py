@@ -8,6 +8,7 @@ import math
 
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
+from dashboard.recognize import germanic
 from dashboard.recognize.tokens import DASHES, SENTENCE_END, Span, prev_raw_dot
 from dashboard.recognize.words import (
     BIG_ALT_WORD,
@@ -103,6 +104,10 @@ class Filters:
         single = j - i == 1
         sent_start = self._sentence_start(toks, i, text)
         allcaps = len(surface) > 3 and surface.isupper()
+        if lang in germanic.LANGS:  # compounds and cues of German and Dutch (see that module)
+            v = germanic.verdict(index, span, toks, low, text, lang)
+            if v is not None:
+                return v
 
         # Organisations: "Bank of England", "University of Georgia", "Chicago Tribune".
         if i >= 2 and prev in ("of", "de", "du", "del", "von") and low[i - 2] in ORG_HEADS and toks[i - 2][2][0].isupper():

@@ -7,6 +7,7 @@ from collections import Counter
 
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import strip_accents
+from dashboard.recognize import germanic
 from dashboard.recognize.filters import Filters
 from dashboard.recognize.tokens import DASHES, Span, _capitalised, tokenize
 from dashboard.recognize.words import (
@@ -118,7 +119,7 @@ class Recognizer(Filters):
             # after "in"/"at"/"from" ("Sheriff Clark", "Clark said", then "against Clark") is a
             # person throughout, unless it names a country or a big city.
             spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
-        spans = self._drop_glued_names(spans)
+        spans = self._drop_glued_names(spans, text, lang in germanic.LANGS)
         if lang != "en" and spans:
             spans = self._drop_unsupported_abroad(spans, low, lang)
         self._mark_dateline(spans, toks, text)
@@ -209,13 +210,14 @@ class Recognizer(Filters):
             return i + 1, tok, False
         return None
 
-    def _drop_glued_names(self, spans: list[Span]) -> list[Span]:
+    def _drop_glued_names(self, spans: list[Span], text: str = "", route: bool = False) -> list[Span]:
         """Two one-word place names glued by a space are a person's name ("Jordan Henderson",
         "Paris Hilton"), unless the second contains the first ("Paris Texas")."""
         drop: set[int] = set()
         for a in range(len(spans) - 1):
             sa, sb = spans[a], spans[a + 1]
-            if sb.start - sa.end != 1 or sa.tok_end - sa.tok_start != 1 or sb.tok_end - sb.tok_start != 1:
+            if sb.start - sa.end != 1 or sa.tok_end - sa.tok_start != 1 or sb.tok_end - sb.tok_start != 1 \
+                    or (route and text[sa.end] == "-"):  # German and Dutch "Berlin-Hamburg" is a route
                 continue
             if any(self.index.contains(q, c) for q in sb.candidates for c in sa.candidates):
                 continue
