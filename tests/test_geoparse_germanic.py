@@ -35,3 +35,42 @@ def test_hyphen_compounds_are_no_pins(geoparser, lang, text, modifier, place):
 ])
 def test_compounds_that_keep_their_place(geoparser, lang, text, place):
     assert place in surfaces(geoparser, text, lang)
+
+
+# --- person context: first names, ages, initials, family words, speech verbs ----------------
+
+@pytest.mark.parametrize("lang, text, surname, place", [
+    ("de", "Gestern traf sich Bürgermeisterin Renate Bassen mit Vertretern aus Bremen.", "Bassen", "Bremen"),
+    ("de", "Volker Dietz schoss das Tor, das Spiel fand in Koblenz statt.", "Dietz", "Koblenz"),
+    ("de", "Die kleine Caroline (7) wohnt mit ihren Eltern in Dresden.", "Caroline", "Dresden"),
+    ("de", "Nico G. wartet in Leipzig auf seinen Prozess.", "Nico", "Leipzig"),
+    ("de", "Seine Tochter Ireland lebt inzwischen in München.", "Ireland", "München"),
+    ("de", '"Wir sind zufrieden", erzählt Sullivan nach dem Konzert in Köln.', "Sullivan", "Köln"),
+    ("de", "Röttgen bestätigte am Abend, dass die Anlage bei Hamm abgeschaltet wird.", "Röttgen", "Hamm"),
+    ("nl", "Hij zag zijn idool Senna winnen in Monaco.", "Senna", "Monaco"),
+    ("nl", "Haar zus Hanna woont al jaren in Gent.", "Hanna", "Gent"),
+])
+def test_person_context(geoparser, lang, text, surname, place):
+    got = surfaces(geoparser, text, lang)
+    assert surname not in got and place in got
+
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("de", "Die Universität Zürich lädt zum Tag der offenen Tür.", "Zürich"),
+    ("de", "Die Polizei in Stralsund sagte, es habe keine Verletzten gegeben.", "Stralsund"),
+    ("de", "Die Oper im Hoftheater in Weimar: „Ein voller Erfolg“, schrieb die Zeitung.", "Weimar"),
+    ("nl", "De politie in Stralsund zei dat er geen gewonden waren.", "Stralsund"),
+])
+def test_no_person_after_a_preposition_or_a_noun(geoparser, lang, text, place):
+    assert place in surfaces(geoparser, text, lang)
+
+
+# --- a place's adjective after a neuter article: the name is a place, even a small one abroad --
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("de", "Die Flugzeuge werden im englischen Hatfield gebaut.", "Hatfield"),
+    ("nl", "Het vliegtuig landde in het Canadese Gander.", "Gander"),
+    ("nl", "Vier jongeren werden opgepakt in het Oost-Duitse Eisenach.", "Eisenach"),
+])
+def test_place_adjective_before_a_town(geoparser, lang, text, place):
+    assert place in surfaces(geoparser, text, lang)

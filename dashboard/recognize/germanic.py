@@ -15,8 +15,10 @@ person names.  Tokens are ``(start, end, text)`` as made by :func:`dashboard.rec
 
 from __future__ import annotations
 
+from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.recognize.tokens import Span
+from dashboard.recognize.words import DE_ARTICLES, LOCATIVE, PERSON, PERSON_WEAK
 
 Tok = tuple[int, int, str]
 
@@ -59,9 +61,135 @@ def compound(index: PlaceIndex, toks: list[Tok], low: list[str], i: int, j: int)
     return False
 
 
-def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text: str,
-            lang: str) -> bool | None:
-    """False when German or Dutch grammar says the span is no place; None: no opinion."""
-    if compound(index, toks, low, span.tok_start, span.tok_end):
+# Family words and roles right before a name make it a person's, even a country's name
+# ("seine Tochter Ireland", "zijn vrouw Hanna", "zijn idool Senna").
+FAMILY = frozenset("""
+tochter sohn vater mutter bruder schwester ehefrau ehemann gattin gatte witwe witwer enkel enkelin neffe
+nichte onkel tante cousin cousine freundin freund kollege kollegin
+dochter zoon vader moeder broer zus echtgenote echtgenoot weduwe kleinzoon kleindochter neef nicht oom
+tante vrouw vriendin vriend collega idool leermeester ploegmaat
+""".split())
+# Verbs of speaking and reporting, right after a name ("Röttgen bestätigte") or before it
+# after a quote (", erzählt Sullivan").
+SPEECH = frozenset("""
+sagte sagt erklärte erklärt betonte betont meinte meint fügte warnte warnt kritisierte kritisiert forderte
+fordert bestätigte bestätigt berichtete berichtet erzählte erzählt schrieb schreibt antwortete antwortet
+räumte kündigte lobte lobt glaubt glaubte hofft hoffte sprach spricht fragte fragt ergänzte ergänzt
+zei zegt verklaarde verklaart meent vindt benadrukte benadrukt vertelde vertelt schreef schrijft
+antwoordde antwoordt bevestigde bevestigt vroeg vraagt stelde stelt aldus
+""".split())
+# Words before a capitalised word that make it a noun, not a first name ("die Universität
+# Zürich", "im Kanton Zug", "der alten Heimat Bochum").
+_NOUN_BEFORE = DE_ARTICLES | {"des", "den", "dem", "de", "het", "een", "zijn", "haar", "hun", "ons", "onze",
+                              "zwei", "drei", "vier", "fünf", "sechs", "zehn", "twee", "drie", "vijf", "zes", "tien"}
+# Capitalised function words opening a sentence ("Ueber Münchenbuchsee", "Zwischen Gent"): no first names.
+_FUNCTION = LOCATIVE | frozenset("""
+ueber unter hinter vor neben zwischen seit ab bis an auf wie als und oder aber doch denn dass daß weil wenn ob
+auch noch schon nur dann da so hier dort heute gestern morgen
+onder achter voor naast tussen sinds tot op aan als en maar want dat omdat toen ook nog al pas dan daar hier
+vandaag gisteren morgen
+""".split())
+_NOUN_SUFFIXES = ("ung", "heit", "keit", "schaft", "tät", "ion", "ium", "nis", "tum", "ling", "werk", "haus",
+                  "amt", "chor", "verein", "verband", "gesetz", "zentrum", "gemeinde", "kreis", "raum", "ort",
+                  "stadt", "land", "heid", "schap", "teit", "ing", "huis")
+
+
+_NEUTER_DE = frozenset({"im", "ins", "vom", "zum", "am", "dem", "des", "das"})
+
+
+def _big(index: PlaceIndex, span: Span) -> bool:
+    """A country, region, capital or city of a million: known by its name whatever stands near."""
+    for c in span.candidates:
+        row = index.row(c)
+        if row[2] in ("country", "continent", "region") or index.is_capital(c) or (
+                row[2] == "city" and row[8] >= 1_000_000):
+            return True
+    return False
+
+
+def _adjective(w: str) -> bool:
+    """A lower-case inflected word ("alten", "heimischen", "beiden"): an adjective or determiner."""
+    return w[:1].islower() and len(w) > 3 and w.endswith(("e", "en", "er", "es", "em"))
+
+
+def _first_name_before(index: PlaceIndex, toks: list[Tok], low: list[str], i: int, lang: str) -> bool:
+    """Is the capitalised word right before token ``i`` a first name ("Markus Söder", "Mit
+    Renate Bassen", "Volker Dietz traf")?  German capitalises nouns too, so only a word that
+    does not look like a noun counts: not after an article, determiner or adjective, not a
+    frequent word, no noun suffix, not a place (heads such as "Kanton" are places' words)."""
+    if i < 1 or toks[i][0] - toks[i - 1][1] != 1:
         return False
+    raw, w = toks[i - 1][2], low[i - 1]
+    if not (raw[:1].isupper() and raw[1:].islower() and len(raw) >= 3) or w in _FUNCTION:
+        return False
+    if index.word_zipf(w, lang) >= 4.6 or w.endswith(_NOUN_SUFFIXES) or index.has_key(w) or cues.german_place_head(w):
+        return False
+    if i >= 2:
+        pp = low[i - 2]
+        if pp in _NOUN_BEFORE or _adjective(toks[i - 2][2]) or pp.isdigit():
+            return False
+    return True
+
+
+def _person_after(toks: list[Tok], low: list[str], j: int) -> bool:
+    """Cues right after a name that make it a person's: an age ("Caroline (29)"), an initial
+    ("Nico G."), a speech verb ("Röttgen bestätigte"), a colon and a quote (an interview)."""
+    n = len(toks)
+    if j >= n or (j >= 2 and low[j - 2] in LOCATIVE):
+        return False  # "die Polizei in Stralsund sagte", "in Weimar: „Der Barbier ..."
+    t = toks[j][2]
+    if t == "(" and j + 2 < n and toks[j + 1][2].isdigit() and len(toks[j + 1][2]) <= 2 and toks[j + 2][2] == ")":
+        return True
+    if len(t) == 1 and t.isupper() and j + 1 < n and toks[j + 1][2] == "." and toks[j + 1][0] == toks[j][1]:
+        return True
+    if low[j] in SPEECH:
+        return True
+    return t == ":" and j + 1 < n and toks[j + 1][2] in ('"', "„", "“", "»", "«")
+
+
+def _speech_before(low: list[str], i: int) -> bool:
+    """", erzählt Sullivan": a verb of speaking after a quote or comma, then the speaker."""
+    return i >= 2 and low[i - 1] in SPEECH and low[i - 2] in (",", '"', "“", "”", "„", "«", "»")
+
+
+def place_adjective_before(toks: list[Tok], low: list[str], i: int, lang: str) -> bool:
+    """A place's adjective between a neuter article and the name says it is a place: German
+    "im englischen Hatfield", "aus dem aargauischen Riniken"; Dutch "het Canadese Gander",
+    "het Oost-Duitse Eisenach".  Place names are neuter in both languages, people are not
+    ("die Amerikanerin", Dutch "de Amerikaanse Savage")."""
+    if i < 2:
+        return False
+    adj, art = toks[i - 1][2], low[i - 2]
+    if lang == "de":
+        return adj.islower() and adj.endswith("ischen") and art in _NEUTER_DE
+    if not (adj[:1].isupper() and adj.endswith(("se", "sche"))):
+        return False
+    if art == "-" and i >= 4 and toks[i - 2][0] == toks[i - 3][1]:
+        art = low[i - 4]  # "het Oost-Duitse Eisenach"
+    return art == "het"
+
+
+def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text: str,
+            lang: str) -> bool | str | None:
+    """False when German or Dutch grammar says the span is no place, :data:`PERSON` or
+    :data:`PERSON_WEAK` when the context says it is a person; None: no opinion."""
+    i, j = span.tok_start, span.tok_end
+    if compound(index, toks, low, i, j):
+        return False
+    if j - i != 1:
+        return None
+    if i > 0 and low[i - 1] in FAMILY:
+        return PERSON
+    if place_adjective_before(toks, low, i, lang):
+        span.cued = True
+        return True
+    big = _big(index, span)
+    if big:
+        return None
+    if _person_after(toks, low, j) or (_speech_before(low, i) and not span.genitive):  # not "sagte Bremens Trainer"
+        return PERSON_WEAK
+    if _first_name_before(index, toks, low, i, lang):
+        # Dutch writes nouns in lower case, so a capitalised word before a name is a first name
+        # (a vote for the whole document); in German it may be a noun: only this mention goes.
+        return PERSON_WEAK if lang == "nl" else False
     return None

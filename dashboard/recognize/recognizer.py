@@ -136,7 +136,7 @@ class Recognizer(Filters):
         for n, sp in enumerate(spans):
             if sp.tok_end - sp.tok_start != 1 or sp.big or sp.role == "dateline":
                 continue
-            if sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE:
+            if (sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE) or sp.cued:
                 continue
             if n and low[sp.tok_start - 1] in LIST_WORDS and spans[n - 1].tok_end == sp.tok_start - 1:
                 continue  # "in Venedig und Cherson": a list after a place counts as after "in"
