@@ -74,3 +74,8 @@ def test_no_person_after_a_preposition_or_a_noun(geoparser, lang, text, place):
 ])
 def test_place_adjective_before_a_town(geoparser, lang, text, place):
     assert place in surfaces(geoparser, text, lang)
+
+
+def test_a_compound_noun_before_a_state_is_no_first_name(geoparser):
+    r = geoparser.parse("Der Gouverneur des US-Bundesstaates Georgia unterschrieb.", lang="de")
+    assert [m.surface for m in r.mentions] == ["Georgia"]

@@ -122,11 +122,12 @@ def _first_name_before(index: PlaceIndex, toks: list[Tok], low: list[str], i: in
     raw, w = toks[i - 1][2], low[i - 1]
     if not (raw[:1].isupper() and raw[1:].islower() and len(raw) >= 3) or w in _FUNCTION:
         return False
-    if index.word_zipf(w, lang) >= 4.6 or w.endswith(_NOUN_SUFFIXES) or index.has_key(w) or cues.german_place_head(w):
+    if index.word_zipf(w, lang) >= 4.6 or w.endswith(_NOUN_SUFFIXES) or index.has_key(w) or cues.german_place_head(w) \
+            or cues.german_place_head(w[:-2] if w.endswith("es") else w[:-1] if w.endswith("s") else w):
         return False
     if i >= 2:
         pp = low[i - 2]
-        if pp in _NOUN_BEFORE or _adjective(toks[i - 2][2]) or pp.isdigit():
+        if pp in _NOUN_BEFORE or _adjective(toks[i - 2][2]) or pp.isdigit() or pp == "-":  # "US-Bundesstaates"
             return False
     return True
 
