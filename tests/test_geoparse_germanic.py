@@ -79,3 +79,19 @@ def test_place_adjective_before_a_town(geoparser, lang, text, place):
 def test_a_compound_noun_before_a_state_is_no_first_name(geoparser):
     r = geoparser.parse("Der Gouverneur des US-Bundesstaates Georgia unterschrieb.", lang="de")
     assert [m.surface for m in r.mentions] == ["Georgia"]
+
+
+# --- a small town abroad needs support from another name in its country, not from itself ---
+
+@pytest.mark.parametrize("lang, text, surname, place", [
+    ("nl", "Mandela ontmoette de premier. Daarna sprak Mandela de pers toe in Kaapstad.", "Mandela", "Kaapstad"),
+    ("de", "Mandela traf den Premier. Danach sprach Mandela vor der Presse in Kapstadt.", "Mandela", "Kapstadt"),
+])
+def test_a_name_repeated_is_no_support_for_itself(geoparser, lang, text, surname, place):
+    got = surfaces(geoparser, text, lang)
+    assert surname not in got and place in got
+
+
+def test_a_small_town_abroad_supported_by_its_country(geoparser):
+    got = surfaces(geoparser, "Obama hat den Brief unterschrieben. Er will auch nach Obama in Japan reisen.", "de")
+    assert "Obama" in got and "Japan" in got

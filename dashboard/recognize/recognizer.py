@@ -127,7 +127,7 @@ class Recognizer(Filters):
 
     def _drop_unsupported_abroad(self, spans: list[Span], low: list[str], lang: str | None) -> list[Span]:
         """A small town abroad named by one word with no "in"/"aus"/"à" before it needs support:
-        another name in the text in its country.  Surnames are often such towns ("Gagarin",
+        another name in the text in its country (a second mention of the same name is none).  Surnames are often such towns ("Gagarin",
         "Savage", "Baldwin"); a story about a town abroad names its country or region too.
         Outside English only (English news name small US and UK towns bare all the time)."""
         rows = self.index._rows  # noqa: SLF001 - hot path
@@ -144,7 +144,7 @@ class Recognizer(Filters):
             if any(rows[c][2] != "city" or rows[c][8] >= ABROAD_POP or lang in langs.get(rows[c][6], ()) for c in cs):
                 continue
             ccs = {rows[c][6] for c in cs}
-            if not any(m != n and ccs & {rows[c][6] for c in o.candidates} for m, o in enumerate(spans)):
+            if not any(o.key != sp.key and ccs & {rows[c][6] for c in o.candidates} for o in spans):  # not itself twice
                 drop.add(n)
         return [sp for n, sp in enumerate(spans) if n not in drop] if drop else spans
 
