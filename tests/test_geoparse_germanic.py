@@ -95,3 +95,46 @@ def test_a_name_repeated_is_no_support_for_itself(geoparser, lang, text, surname
 def test_a_small_town_abroad_supported_by_its_country(geoparser):
     got = surfaces(geoparser, "Obama hat den Brief unterschrieben. Er will auch nach Obama in Japan reisen.", "de")
     assert "Obama" in got and "Japan" in got
+
+
+# --- a first name that is a town, before a rare surname; an age before a name ---------------
+
+@pytest.mark.parametrize("lang, text, first, place", [
+    ("de", "Das zweite Tor schoss Martin Kowalczyk nach einer Ecke, berichtet die Zeitung aus Leipzig.",
+     "Martin", "Leipzig"),
+    ("de", "Den Pass spielte Wayne Rooney, danach jubelte das Stadion in Manchester.", "Wayne", "Manchester"),
+    ("de", "Die 23-jährige Caroline studiert inzwischen in Bonn.", "Caroline", "Bonn"),
+    ("nl", "De 41-jarige Caroline woont sinds kort in Gent.", "Caroline", "Gent"),
+])
+def test_first_name_before_a_surname_and_age(geoparser, lang, text, first, place):
+    got = surfaces(geoparser, text, lang)
+    assert first not in got and place in got
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Die Forscher ließen bei Genf Atomkerne zusammenstoßen.", "Genf"),
+    ("Der Trainer lobte Bremerhavens Spieler nach dem Sieg.", "Bremerhaven"),
+])
+def test_no_surname_after_a_preposition_or_a_genitive(geoparser, text, place):
+    assert any(s.startswith(place) for s in surfaces(geoparser, text, "de"))
+
+
+# --- German everyday nouns after a determiner are nouns, towns after a neuter article places --
+
+@pytest.mark.parametrize("text, noun, place", [
+    ("Sobald in den heimischen Bergen Schnee liegt, fahre ich nach Innsbruck.", "Bergen", "Innsbruck"),
+    ("Er wurde mehrere Male in Hamburg gesehen.", "Male", "Hamburg"),
+    ("Der Konzern will die beiden Marken verkaufen, hieß es in Stuttgart.", "Marken", "Stuttgart"),
+])
+def test_nouns_after_a_determiner(geoparser, text, noun, place):
+    got = surfaces(geoparser, text, "de")
+    assert noun not in got and place in got
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Im geteilten Berlin war der Winter hart.", "Berlin"),
+    ("Die Preußen besetzten Leipzig im Herbst.", "Leipzig"),
+    ("Die Delegation reiste über Berlin nach Warschau.", "Berlin"),
+])
+def test_towns_after_a_neuter_article_verb_or_preposition(geoparser, text, place):
+    assert place in surfaces(geoparser, text, "de")

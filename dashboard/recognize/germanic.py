@@ -18,7 +18,7 @@ from __future__ import annotations
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.recognize.tokens import Span
-from dashboard.recognize.words import DE_ARTICLES, LOCATIVE, PERSON, PERSON_WEAK
+from dashboard.recognize.words import DE_ARTICLES, LOCATIVE, PERSON, PERSON_WEAK, SURNAME_ZIPF
 
 Tok = tuple[int, int, str]
 
@@ -95,6 +95,10 @@ _NOUN_SUFFIXES = ("ung", "heit", "keit", "schaft", "tät", "ion", "ium", "nis", 
 
 
 _NEUTER_DE = frozenset({"im", "ins", "vom", "zum", "am", "dem", "des", "das"})
+# Determiners of plurals ("mehrere Male", "die beiden Marken"): no town follows them.
+_PLURAL_DET = frozenset({"mehrere", "viele", "einige", "beiden", "wenige", "zahlreiche", "manche", "etliche",
+                         "zwei", "drei", "vier", "fünf", "zehn", "hundert", "tausend"})
+_AGE_SUFFIXES = ("jährige", "jähriger", "jährigen", "jähriges", "jarige")
 
 
 def _big(index: PlaceIndex, span: Span) -> bool:
@@ -148,6 +152,43 @@ def _person_after(toks: list[Tok], low: list[str], j: int) -> bool:
     return t == ":" and j + 1 < n and toks[j + 1][2] in ('"', "„", "“", "»", "«")
 
 
+def _surname_after(index: PlaceIndex, toks: list[Tok], low: list[str], j: int, lang: str) -> bool:
+    """Is the capitalised word glued after a one-word name a surname ("Wayne Rooney", "Martin
+    Stoll", "Nico Hülkenberg")?  German nouns are capitalised too, so only a word that is rare
+    in the text's language (or commoner in English, where names like "Miller" are frequent) and
+    does not look like a noun or a place counts ("Hamburg Hauptbahnhof", "Zürich Oerlikon").
+    Not asked after "in", "bei"... ("bei Genf Atomkerne") nor of a genitive ("Bremens Guards")."""
+    if j >= len(toks) or toks[j][0] - toks[j - 1][1] != 1:
+        return False
+    raw, w = toks[j][2], low[j]
+    if not (raw[:1].isupper() and raw[1:].islower() and len(raw) >= 3) or w in _FUNCTION:
+        return False
+    if index.has_key(w) or w.endswith(_NOUN_SUFFIXES) or cues.german_place_head(w):
+        return False
+    z = index.word_zipf(w, lang)
+    return z < SURNAME_ZIPF or index.word_zipf(w, "en") > z
+
+
+def _age_before(toks: list[Tok], i: int) -> bool:
+    """"die 17-jährige Caroline", Dutch "de 41-jarige Roy": an age before a name makes a person."""
+    return i >= 1 and toks[i - 1][2].casefold().endswith(_AGE_SUFFIXES)
+
+
+def _noun_after_adjective(index: PlaceIndex, toks: list[Tok], low: list[str], i: int) -> bool:
+    """German "den heimischen Bergen", "der russische Hof", "mehrere Male", "24 englische Meilen":
+    a frequent word after a determiner (and an inflected adjective) is a noun.  A town takes an
+    adjective only after a neuter article ("im geteilten Berlin"); prepositions and verbs before
+    a name ("über Berlin", "besetzten Leipzig") are no adjectives, so only a determiner counts."""
+    if i < 1 or index.word_zipf(low[i], "de") < 4.0:
+        return False
+    if low[i - 1] in _PLURAL_DET:
+        return True
+    if i < 2 or not (toks[i - 1][2][:1].islower() and _adjective(toks[i - 1][2])):
+        return False
+    det = low[i - 2]
+    return (det in DE_ARTICLES and det not in _NEUTER_DE) or det in _PLURAL_DET or det.replace(",", "").isdigit()
+
+
 def _speech_before(low: list[str], i: int) -> bool:
     """", erzählt Sullivan": a verb of speaking after a quote or comma, then the speaker."""
     return i >= 2 and low[i - 1] in SPEECH and low[i - 2] in (",", '"', "“", "”", "„", "«", "»")
@@ -184,9 +225,16 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
     if place_adjective_before(toks, low, i, lang):
         span.cued = True
         return True
+    if _age_before(toks, i):
+        return PERSON
+    if lang == "de" and not span.genitive and _noun_after_adjective(index, toks, low, i) and not any(
+            index.row(c)[2] in ("country", "region", "continent") for c in span.candidates):
+        return False
     big = _big(index, span)
     if big:
         return None
+    if not span.genitive and not (i and low[i - 1] in LOCATIVE) and _surname_after(index, toks, low, j, lang):
+        return PERSON_WEAK if lang == "nl" else False
     if _person_after(toks, low, j) or (_speech_before(low, i) and not span.genitive):  # not "sagte Bremens Trainer"
         return PERSON_WEAK
     if _first_name_before(index, toks, low, i, lang):
