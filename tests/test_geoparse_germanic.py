@@ -138,3 +138,21 @@ def test_nouns_after_a_determiner(geoparser, text, noun, place):
 ])
 def test_towns_after_a_neuter_article_verb_or_preposition(geoparser, text, place):
     assert place in surfaces(geoparser, text, "de")
+
+
+# --- Dutch and German short forms of countries and states ---------------------------------
+
+@pytest.mark.parametrize("lang, text, short", [
+    ("nl", "De minister reist volgende week naar de VS.", "VS"),
+    ("nl", "Het VK stapt uit het verdrag.", "VK"),
+    ("de", "Die Firma baut ein neues Werk in den VAE.", "VAE"),
+    ("de", "Das Land NRW zahlt zwei Drittel der Kosten.", "NRW"),
+    ("de", "Wir wohnen seit Jahren in NÖ.", "NÖ"),
+])
+def test_short_forms(geoparser, lang, text, short):
+    assert short in surfaces(geoparser, text, lang)
+
+
+def test_a_big_city_after_a_preposition_before_a_firm_name(geoparser):
+    got = surfaces(geoparser, "Deze week wordt in Londen Swissair Partners opgericht.", "nl")
+    assert "Londen" in got

@@ -220,7 +220,7 @@ class Filters:
             return False
         # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
-                and not nxt.isupper():
+                and not nxt.isupper() and not (big and prev in LOCATIVE and lang == "nl"):  # "in Londen Swissair"
             # (two glued place names are handled by _drop_glued_names)
             if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low):
                 return PERSON
