@@ -156,3 +156,27 @@ def test_short_forms(geoparser, lang, text, short):
 def test_a_big_city_after_a_preposition_before_a_firm_name(geoparser):
     got = surfaces(geoparser, "Deze week wordt in Londen Swissair Partners opgericht.", "nl")
     assert "Londen" in got
+
+
+# --- events named by a town and a year; a town abroad that is an everyday word ---------------
+
+@pytest.mark.parametrize("lang, text, town, place", [
+    ("nl", "Het budget van Sydney 2000 werd overschreden, meldt men in Canberra.", "Sydney", "Canberra"),
+    ("de", "Das Komitee Athen 2004 traf sich gestern in Berlin.", "Athen", "Berlin"),
+])
+def test_town_and_year_is_an_event(geoparser, lang, text, town, place):
+    got = surfaces(geoparser, text, lang)
+    assert town not in got and place in got
+
+
+def test_town_before_a_year_after_a_preposition_stays(geoparser):
+    assert "Sydney" in surfaces(geoparser, "De Spelen vonden plaats in Sydney 2000 jaar na Christus.", "nl")
+
+
+def test_a_country_in_film_credits_stays(geoparser):
+    assert "USA" in surfaces(geoparser, "Der Spielfilm, USA 1959, läuft heute im Ersten.", "de")
+
+
+def test_an_everyday_word_that_names_a_town_abroad_needs_support(geoparser):
+    got = surfaces(geoparser, "Boze klanten stonden gisteren voor de winkel in Amsterdam.", "nl")
+    assert "Boze" not in got and "Amsterdam" in got

@@ -15,6 +15,8 @@ person names.  Tokens are ``(start, end, text)`` as made by :func:`dashboard.rec
 
 from __future__ import annotations
 
+import re
+
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.recognize.tokens import Span
@@ -23,6 +25,7 @@ from dashboard.recognize.words import DE_ARTICLES, LOCATIVE, PERSON, PERSON_WEAK
 Tok = tuple[int, int, str]
 
 LANGS = frozenset({"de", "nl"})
+_YEAR = re.compile(r"(19|20)\d\d")
 _HYPHENS = frozenset({"-", "‐", "‑"})
 # A hyphen followed by these is a suspended compound ("Gold-, Silber- und Bronzemedaillen",
 # "Midden- en Oost-Europa"): the name is the first part of a compound too.
@@ -225,6 +228,9 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
     if place_adjective_before(toks, low, i, lang):
         span.cued = True
         return True
+    if j < len(toks) and _YEAR.fullmatch(toks[j][2]) and toks[j][0] - toks[j - 1][1] == 1 and not (
+            i and low[i - 1] in LOCATIVE) and not any(index.row(c)[2] == "country" for c in span.candidates):
+        return False  # an event named by its town and year: "Sydney 2000", "Brugge 2002" (not "USA 1959")
     if _age_before(toks, i):
         return PERSON
     if lang == "de" and not span.genitive and _noun_after_adjective(index, toks, low, i) and not any(

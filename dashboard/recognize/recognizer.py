@@ -141,7 +141,9 @@ class Recognizer(Filters):
             if n and low[sp.tok_start - 1] in LIST_WORDS and spans[n - 1].tok_end == sp.tok_start - 1:
                 continue  # "in Venedig und Cherson": a list after a place counts as after "in"
             cs = sp.candidates
-            if any(rows[c][2] != "city" or rows[c][8] >= ABROAD_POP or lang in langs.get(rows[c][6], ()) for c in cs):
+            # a name that is also an everyday word of the text needs support up to a million ("Metro")
+            pop = ABROAD_POP if self.index.word_zipf(sp.key, lang) < 4.0 else 1_000_000
+            if any(rows[c][2] != "city" or rows[c][8] >= pop or lang in langs.get(rows[c][6], ()) for c in cs):
                 continue
             ccs = {rows[c][6] for c in cs}
             if not any(o.key != sp.key and ccs & {rows[c][6] for c in o.candidates} for o in spans):  # not itself twice
