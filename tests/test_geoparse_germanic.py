@@ -180,3 +180,22 @@ def test_a_country_in_film_credits_stays(geoparser):
 def test_an_everyday_word_that_names_a_town_abroad_needs_support(geoparser):
     got = surfaces(geoparser, "Boze klanten stonden gisteren voor de winkel in Amsterdam.", "nl")
     assert "Boze" not in got and "Amsterdam" in got
+
+
+# --- surnames with a particle, and capitals of a few thousand people, take person cues --------
+
+@pytest.mark.parametrize("lang, text, surname, place", [
+    ("nl", 'Woordvoerder Patrick Du Bois: "Niemand verliest zijn baan in Brussel."', "Du Bois", "Brussel"),
+    ("nl", "De bank Morgan Stanley opent een kantoor in Antwerpen.", "Stanley", "Antwerpen"),
+])
+def test_particle_surnames_and_small_capitals(geoparser, lang, text, surname, place):
+    got = surfaces(geoparser, text, lang)
+    assert surname not in got and place in got
+
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("nl", "Volgens Den Haag is het akkoord rond.", "Den Haag"),
+    ("nl", "De toeristen bezochten Stanley op de Falklandeilanden.", "Stanley"),
+])
+def test_particle_towns_and_small_capitals_stay(geoparser, lang, text, place):
+    assert place in surfaces(geoparser, text, lang)

@@ -134,8 +134,8 @@ class Filters:
                 return False
         if not big:
             # A capital or a city of a million people is known by its own name even when it is also a word.
-            big = any(index.is_capital(c) or (all_rows[c][2] == "city" and all_rows[c][8] >= 1_000_000)
-                      for c in span.candidates)
+            big = any((index.is_capital(c) and (all_rows[c][8] >= germanic.CAPITAL_POP or lang not in germanic.LANGS))
+                      or (all_rows[c][2] == "city" and all_rows[c][8] >= 1_000_000) for c in span.candidates)
         if (big and not big_kind and single and prev not in LOCATIVE and index.word_zipf(span.key, lang) >= FUNCTION_WORD
                 and not any(index.is_capital(c) for c in span.candidates)):
             return False  # Finnish "Jos" ("if") opening a sentence is not Jos, Nigeria, million or not

@@ -25,6 +25,8 @@ from dashboard.recognize.words import DE_ARTICLES, LOCATIVE, PERSON, PERSON_WEAK
 Tok = tuple[int, int, str]
 
 LANGS = frozenset({"de", "nl"})
+# A capital smaller than this is a small town for the person cues ("Morgan Stanley").
+CAPITAL_POP = 50_000
 _YEAR = re.compile(r"(19|20)\d\d")
 _HYPHENS = frozenset({"-", "‐", "‑"})
 # A hyphen followed by these is a suspended compound ("Gold-, Silber- und Bronzemedaillen",
@@ -97,6 +99,8 @@ _NOUN_SUFFIXES = ("ung", "heit", "keit", "schaft", "tät", "ion", "ium", "nis", 
                   "stadt", "land", "heid", "schap", "teit", "ing", "huis")
 
 
+# Particles that open surnames and some town names ("Du Bois", "Van Dyck", "De Panne").
+_PARTICLES = frozenset({"du", "de", "van", "von", "le", "la", "di", "da", "del", "der", "ten", "ter"})
 _NEUTER_DE = frozenset({"im", "ins", "vom", "zum", "am", "dem", "des", "das"})
 # Determiners of plurals ("mehrere Male", "die beiden Marken"): no town follows them.
 _PLURAL_DET = frozenset({"mehrere", "viele", "einige", "beiden", "wenige", "zahlreiche", "manche", "etliche",
@@ -105,10 +109,11 @@ _AGE_SUFFIXES = ("jährige", "jähriger", "jährigen", "jähriges", "jarige")
 
 
 def _big(index: PlaceIndex, span: Span) -> bool:
-    """A country, region, capital or city of a million: known by its name whatever stands near."""
+    """A country, region, capital or city of a million: known by its name whatever stands near.
+    Capitals of a few thousand people ("Stanley", "Hamilton" of Bermuda) are not famous."""
     for c in span.candidates:
         row = index.row(c)
-        if row[2] in ("country", "continent", "region") or index.is_capital(c) or (
+        if row[2] in ("country", "continent", "region") or (index.is_capital(c) and row[8] >= CAPITAL_POP) or (
                 row[2] == "city" and row[8] >= 1_000_000):
             return True
     return False
@@ -221,8 +226,8 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
     i, j = span.tok_start, span.tok_end
     if compound(index, toks, low, i, j):
         return False
-    if j - i != 1:
-        return None
+    if j - i != 1 and not (j - i == 2 and low[i] in _PARTICLES and toks[i][2][:1].isupper()):
+        return None  # ... but "Du Bois", "De Brasov" take a person's cues like one word
     if i > 0 and low[i - 1] in FAMILY:
         return PERSON
     if place_adjective_before(toks, low, i, lang):
