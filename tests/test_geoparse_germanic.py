@@ -199,3 +199,15 @@ def test_particle_surnames_and_small_capitals(geoparser, lang, text, surname, pl
 ])
 def test_particle_towns_and_small_capitals_stay(geoparser, lang, text, place):
     assert place in surfaces(geoparser, text, lang)
+
+
+# --- a compass part of a town glued by a hyphen is the town ----------------------------------
+
+@pytest.mark.parametrize("lang, text, part, cc", [
+    ("nl", "Elke ochtend stapt ze op in Brussel-Zuid.", "Brussel-Zuid", "BE"),
+    ("de", "Der Zug hielt lange in Köln-Nord.", "Köln-Nord", "DE"),
+])
+def test_compass_part_of_a_town(geoparser, lang, text, part, cc):
+    ms = geoparser.parse(text, lang=lang).mentions
+    assert [m.surface for m in ms] == [part]
+    assert ms[0].place.country_code == cc

@@ -38,6 +38,16 @@ ISSUE_HEADS = ("problem", "frage", "konflikt", "krieg", "krise", "einsatz", "mis
                "conferentie")
 
 
+_COMPASS_PARTS = frozenset({"noord", "zuid", "oost", "west", "nord", "süd", "ost"})
+
+
+def _compass_part(toks: list[Tok], low: list[str], j: int) -> bool:
+    """Is the name followed by a glued hyphen and a compass word that ends the word ("Brussel-Zuid")?"""
+    return (j + 1 < len(toks) and toks[j][2] in _HYPHENS and _glued(toks, j - 1) and _glued(toks, j)
+            and low[j + 1] in _COMPASS_PARTS and toks[j + 1][2][:1].isupper()
+            and not (j + 2 < len(toks) and toks[j + 2][2] in _HYPHENS and _glued(toks, j + 1)))
+
+
 def _glued(toks: list[Tok], a: int) -> bool:
     """Token ``a`` touches token ``a + 1``."""
     return toks[a][1] == toks[a + 1][0]
@@ -224,6 +234,12 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
     """False when German or Dutch grammar says the span is no place, :data:`PERSON` or
     :data:`PERSON_WEAK` when the context says it is a person; None: no opinion."""
     i, j = span.tok_start, span.tok_end
+    if _compass_part(toks, low, j):
+        # "Brussel-Zuid", "Köln-Nord": a part of the town (a district, a station) is the town
+        span.end, span.tok_end = toks[j + 1][1], j + 2
+        span.surface = text[span.start:span.end]
+        span.cued = True
+        return True
     if compound(index, toks, low, i, j):
         return False
     if j - i != 1 and not (j - i == 2 and low[i] in _PARTICLES and toks[i][2][:1].isupper()):

@@ -113,7 +113,7 @@ class Recognizer(Filters):
                 if (prev_span is not None and j - i == 1 and prev_span.tok_end - prev_span.tok_start == 1
                         and s - prev_span.end == 1):
                     spans.pop()  # "Paris Hilton": the first name goes with the rejected surname
-            i = j
+            i = max(j, span.tok_end)  # a verdict may extend the span ("Brussel-Zuid")
         if votes:
             # One sense per document: a name that looks like a person more often than it sits
             # after "in"/"at"/"from" ("Sheriff Clark", "Clark said", then "against Clark") is a
