@@ -211,3 +211,31 @@ def test_compass_part_of_a_town(geoparser, lang, text, part, cc):
     ms = geoparser.parse(text, lang=lang).mentions
     assert [m.surface for m in ms] == [part]
     assert ms[0].place.country_code == cc
+
+
+# --- more person cues: after "von" a first name and surname, the subject of a reflexive verb --
+
+@pytest.mark.parametrize("text, name, place", [
+    ("Das Tor fiel durch einen Kopfball von Martin Kowalczyk in Leipzig.", "Martin", "Leipzig"),
+    ("Tatsächlich hatte sich Röttgen darauf berufen, sagte man in Bonn.", "Röttgen", "Bonn"),
+])
+def test_person_after_von_and_sich(geoparser, text, name, place):
+    got = surfaces(geoparser, text, "de")
+    assert name not in got and place in got
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Ein Händler von Zürich reiste gestern ab.", "Zürich"),
+    ("Die Firma hat sich England als Markt ausgesucht.", "England"),
+])
+def test_von_and_sich_before_a_place(geoparser, text, place):
+    assert place in surfaces(geoparser, text, "de")
+
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("de", "Nach dem Abstieg aus der Regionalliga Nord wechselte er nach Kiel.", "Kiel"),
+    ("nl", "De ploeg speelt in de reeks Zuid en verhuist naar Gent.", "Gent"),
+])
+def test_a_bare_compass_word_is_no_place(geoparser, lang, text, place):
+    got = surfaces(geoparser, text, lang)
+    assert place in got and not {"Nord", "Zuid"} & set(got)

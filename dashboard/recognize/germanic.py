@@ -38,7 +38,7 @@ ISSUE_HEADS = ("problem", "frage", "konflikt", "krieg", "krise", "einsatz", "mis
                "conferentie")
 
 
-_COMPASS_PARTS = frozenset({"noord", "zuid", "oost", "west", "nord", "süd", "ost"})
+_COMPASS_PARTS = frozenset({"noord", "zuid", "oost", "west", "nord", "süd", "ost", "sud"})
 
 
 def _compass_part(toks: list[Tok], low: list[str], j: int) -> bool:
@@ -242,6 +242,8 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
         return True
     if compound(index, toks, low, i, j):
         return False
+    if j - i == 1 and span.key in _COMPASS_PARTS:
+        return False  # "Regionalliga Nord": a bare compass word is no place (no Haitian department)
     if j - i != 1 and not (j - i == 2 and low[i] in _PARTICLES and toks[i][2][:1].isupper()):
         return None  # ... but "Du Bois", "De Brasov" take a person's cues like one word
     if i > 0 and low[i - 1] in FAMILY:
@@ -260,7 +262,10 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
     big = _big(index, span)
     if big:
         return None
-    if not span.genitive and not (i and low[i - 1] in LOCATIVE) and _surname_after(index, toks, low, j, lang):
+    if i and low[i - 1] == "sich" and all(index.row(c)[2] == "city" for c in span.candidates):
+        return PERSON_WEAK  # "hatte sich Röttgen berufen": the subject of a reflexive verb
+    if not span.genitive and not (i and low[i - 1] in LOCATIVE and low[i - 1] != "von") \
+            and _surname_after(index, toks, low, j, lang):  # "ein Kopfball von Martin Stoll"
         return PERSON_WEAK if lang == "nl" else False
     if _person_after(toks, low, j) or (_speech_before(low, i) and not span.genitive):  # not "sagte Bremens Trainer"
         return PERSON_WEAK
