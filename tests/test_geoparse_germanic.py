@@ -239,3 +239,13 @@ def test_von_and_sich_before_a_place(geoparser, text, place):
 def test_a_bare_compass_word_is_no_place(geoparser, lang, text, place):
     got = surfaces(geoparser, text, lang)
     assert place in got and not {"Nord", "Zuid"} & set(got)
+
+
+# --- German spellings: a dative plural, a name written with a hyphen the index closes up -----
+
+@pytest.mark.parametrize("text, place", [
+    ("Die Europameisterschaft findet in Belgien und den Niederlanden statt.", "Niederlanden"),
+    ("An der Grenze zum Gaza-Streifen fielen am Morgen Schüsse.", "Gaza-Streifen"),
+])
+def test_german_spelling_variants(geoparser, text, place):
+    assert place in surfaces(geoparser, text, "de")

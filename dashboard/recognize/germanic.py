@@ -234,6 +234,12 @@ def verdict(index: PlaceIndex, span: Span, toks: list[Tok], low: list[str], text
     """False when German or Dutch grammar says the span is no place, :data:`PERSON` or
     :data:`PERSON_WEAK` when the context says it is a person; None: no opinion."""
     i, j = span.tok_start, span.tok_end
+    if (j + 1 < len(toks) and toks[j][2] in _HYPHENS and _glued(toks, j - 1) and _glued(toks, j)
+            and index.has_key(span.key + low[j + 1]) and span.key + low[j + 1] != span.key):
+        # "Gaza-Streifen": a name written with a hyphen that the index has closed up ("Gazastreifen")
+        span.end, span.tok_end = toks[j + 1][1], j + 2
+        span.surface = text[span.start:span.end]
+        return True
     if _compass_part(toks, low, j):
         # "Brussel-Zuid", "Köln-Nord": a part of the town (a district, a station) is the town
         span.end, span.tok_end = toks[j + 1][1], j + 2

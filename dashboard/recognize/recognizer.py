@@ -196,6 +196,8 @@ class Recognizer(Filters):
                     return j, k, False
                 if german and k.endswith("s") and len(toks[j - 1][2]) > 4 and k[:-1] in names:
                     return j, k[:-1], True  # "Chinas", "Nordrhein-Westfalens"
+                if german and k.endswith("en") and j - i == 1 and k[:-1] in names and i and low[i - 1] == "den":
+                    return j, k[:-1], True  # dative plural: "in den Niederlanden"
         if german and not limit:
             # Compass compounds: "Ostukraine", "Nordsyriens", "Süddeutschland" are parts of the
             # country (or region) the rest names; like a genitive, only big places qualify.
