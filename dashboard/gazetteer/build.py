@@ -54,7 +54,7 @@ from dashboard.gazetteer.sources import (
 
 logger = logging.getLogger(__name__)
 
-INDEX_VERSION = 52
+INDEX_VERSION = 53
 # Countries whose towns have official names in several of the news languages.
 MULTILINGUAL = frozenset({"BE", "CH", "LU"})
 # Last words of English division names ("Haifa District", "Basra Governorate", "Luhansk Oblast").

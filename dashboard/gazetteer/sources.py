@@ -29,6 +29,9 @@ WORD_LANGS = (*FREQ_LANGS, "it", "pt", "nl", "sv", "fi")
 COUNTRY_ABBREVIATIONS = {
     "US": "US", "USA": "US", "UK": "GB", "UAE": "AE", "DRC": "CD", "PRC": "CN",
     "DPRK": "KP", "ROK": "KR", "EE.UU.": "US", "EEUU": "US", "RDC": "CD", "BRD": "DE", "EUA": "US",
+    # Dutch and German short forms (CLDR has "VS" as the Dutch short name of the US, but babel
+    # ships no alternate forms): Verenigde Staten, Verenigd Koninkrijk, Vereinigte Arabische Emirate.
+    "VS": "US", "VK": "GB", "VAE": "AE",
 }
 # Names every country index gets besides CLDR: short forms news use.
 EXTRA_COUNTRY_NAMES = {
@@ -63,6 +66,8 @@ US_STATE_ABBREVIATIONS = {
 ADMIN1_ABBREVIATIONS = {
     "NSW": ("AU", "New South Wales"), "QLD": ("AU", "Queensland"), "Qld": ("AU", "Queensland"),
     "Vic.": ("AU", "Victoria"), "Tas.": ("AU", "Tasmania"),
+    # German and Austrian news abbreviate these states (no package lists the forms)
+    "NRW": ("DE", "Nordrhein-Westfalen"), "NÖ": ("AT", "Niederösterreich"), "OÖ": ("AT", "Oberösterreich"),
 }
 # Three-letter exonyms that news in our languages use for a big city.  Shorter alternates are
 # not indexed in general (GeoNames lists airport codes and clipped forms: "Syd", "Sol", "Sam").

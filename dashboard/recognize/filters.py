@@ -8,6 +8,7 @@ import math
 
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
+from dashboard.recognize import germanic
 from dashboard.recognize.tokens import DASHES, SENTENCE_END, Span, prev_raw_dot
 from dashboard.recognize.words import (
     BIG_ALT_WORD,
@@ -103,6 +104,10 @@ class Filters:
         single = j - i == 1
         sent_start = self._sentence_start(toks, i, text)
         allcaps = len(surface) > 3 and surface.isupper()
+        if lang in germanic.LANGS:  # compounds and cues of German and Dutch (see that module)
+            v = germanic.verdict(index, span, toks, low, text, lang)
+            if v is not None:
+                return v
 
         # Organisations: "Bank of England", "University of Georgia", "Chicago Tribune".
         if i >= 2 and prev in ("of", "de", "du", "del", "von") and low[i - 2] in ORG_HEADS and toks[i - 2][2][0].isupper():
@@ -129,8 +134,8 @@ class Filters:
                 return False
         if not big:
             # A capital or a city of a million people is known by its own name even when it is also a word.
-            big = any(index.is_capital(c) or (all_rows[c][2] == "city" and all_rows[c][8] >= 1_000_000)
-                      for c in span.candidates)
+            big = any((index.is_capital(c) and (all_rows[c][8] >= germanic.CAPITAL_POP or lang not in germanic.LANGS))
+                      or (all_rows[c][2] == "city" and all_rows[c][8] >= 1_000_000) for c in span.candidates)
         if (big and not big_kind and single and prev not in LOCATIVE and index.word_zipf(span.key, lang) >= FUNCTION_WORD
                 and not any(index.is_capital(c) for c in span.candidates)):
             return False  # Finnish "Jos" ("if") opening a sentence is not Jos, Nigeria, million or not
@@ -215,7 +220,7 @@ class Filters:
             return False
         # Person names: a single place word glued to another proper name ("Paris Hilton", "Jordan Henderson").
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
-                and not nxt.isupper():
+                and not nxt.isupper() and not (big and prev in LOCATIVE and lang == "nl"):  # "in Londen Swissair"
             # (two glued place names are handled by _drop_glued_names)
             if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low):
                 return PERSON

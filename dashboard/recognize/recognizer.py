@@ -7,6 +7,7 @@ from collections import Counter
 
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import strip_accents
+from dashboard.recognize import germanic
 from dashboard.recognize.filters import Filters
 from dashboard.recognize.tokens import DASHES, Span, _capitalised, tokenize
 from dashboard.recognize.words import (
@@ -112,13 +113,13 @@ class Recognizer(Filters):
                 if (prev_span is not None and j - i == 1 and prev_span.tok_end - prev_span.tok_start == 1
                         and s - prev_span.end == 1):
                     spans.pop()  # "Paris Hilton": the first name goes with the rejected surname
-            i = j
+            i = max(j, span.tok_end)  # a verdict may extend the span ("Brussel-Zuid")
         if votes:
             # One sense per document: a name that looks like a person more often than it sits
             # after "in"/"at"/"from" ("Sheriff Clark", "Clark said", then "against Clark") is a
             # person throughout, unless it names a country or a big city.
             spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
-        spans = self._drop_glued_names(spans)
+        spans = self._drop_glued_names(spans, text, lang in germanic.LANGS)
         if lang != "en" and spans:
             spans = self._drop_unsupported_abroad(spans, low, lang)
         self._mark_dateline(spans, toks, text)
@@ -126,7 +127,7 @@ class Recognizer(Filters):
 
     def _drop_unsupported_abroad(self, spans: list[Span], low: list[str], lang: str | None) -> list[Span]:
         """A small town abroad named by one word with no "in"/"aus"/"à" before it needs support:
-        another name in the text in its country.  Surnames are often such towns ("Gagarin",
+        another name in the text in its country (a second mention of the same name is none).  Surnames are often such towns ("Gagarin",
         "Savage", "Baldwin"); a story about a town abroad names its country or region too.
         Outside English only (English news name small US and UK towns bare all the time)."""
         rows = self.index._rows  # noqa: SLF001 - hot path
@@ -135,15 +136,17 @@ class Recognizer(Filters):
         for n, sp in enumerate(spans):
             if sp.tok_end - sp.tok_start != 1 or sp.big or sp.role == "dateline":
                 continue
-            if sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE:
+            if (sp.tok_start > 0 and low[sp.tok_start - 1] in LOCATIVE) or sp.cued:
                 continue
             if n and low[sp.tok_start - 1] in LIST_WORDS and spans[n - 1].tok_end == sp.tok_start - 1:
                 continue  # "in Venedig und Cherson": a list after a place counts as after "in"
             cs = sp.candidates
-            if any(rows[c][2] != "city" or rows[c][8] >= ABROAD_POP or lang in langs.get(rows[c][6], ()) for c in cs):
+            # a name that is also an everyday word of the text needs support up to a million ("Metro")
+            pop = ABROAD_POP if self.index.word_zipf(sp.key, lang) < 4.0 else 1_000_000
+            if any(rows[c][2] != "city" or rows[c][8] >= pop or lang in langs.get(rows[c][6], ()) for c in cs):
                 continue
             ccs = {rows[c][6] for c in cs}
-            if not any(m != n and ccs & {rows[c][6] for c in o.candidates} for m, o in enumerate(spans)):
+            if not any(o.key != sp.key and ccs & {rows[c][6] for c in o.candidates} for o in spans):  # not itself twice
                 drop.add(n)
         return [sp for n, sp in enumerate(spans) if n not in drop] if drop else spans
 
@@ -193,6 +196,8 @@ class Recognizer(Filters):
                     return j, k, False
                 if german and k.endswith("s") and len(toks[j - 1][2]) > 4 and k[:-1] in names:
                     return j, k[:-1], True  # "Chinas", "Nordrhein-Westfalens"
+                if german and k.endswith("en") and j - i == 1 and k[:-1] in names and i and low[i - 1] == "den":
+                    return j, k[:-1], True  # dative plural: "in den Niederlanden"
         if german and not limit:
             # Compass compounds: "Ostukraine", "Nordsyriens", "Süddeutschland" are parts of the
             # country (or region) the rest names; like a genitive, only big places qualify.
@@ -209,13 +214,14 @@ class Recognizer(Filters):
             return i + 1, tok, False
         return None
 
-    def _drop_glued_names(self, spans: list[Span]) -> list[Span]:
+    def _drop_glued_names(self, spans: list[Span], text: str = "", route: bool = False) -> list[Span]:
         """Two one-word place names glued by a space are a person's name ("Jordan Henderson",
         "Paris Hilton"), unless the second contains the first ("Paris Texas")."""
         drop: set[int] = set()
         for a in range(len(spans) - 1):
             sa, sb = spans[a], spans[a + 1]
-            if sb.start - sa.end != 1 or sa.tok_end - sa.tok_start != 1 or sb.tok_end - sb.tok_start != 1:
+            if sb.start - sa.end != 1 or sa.tok_end - sa.tok_start != 1 or sb.tok_end - sb.tok_start != 1 \
+                    or (route and text[sa.end] == "-"):  # German and Dutch "Berlin-Hamburg" is a route
                 continue
             if any(self.index.contains(q, c) for q in sb.candidates for c in sa.candidates):
                 continue

@@ -55,6 +55,7 @@ class Span:
     role: str = "mention"
     genitive: bool = False
     big: bool = False
+    cued: bool = False  # a word before it says it is a place ("im englischen Hatfield"): counts as "in"
 
 
 def _capitalised(tok: str) -> bool:
