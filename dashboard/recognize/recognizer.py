@@ -7,6 +7,7 @@ from collections import Counter
 
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import strip_accents
+from dashboard.recognize import romance
 from dashboard.recognize.filters import Filters
 from dashboard.recognize.tokens import DASHES, Span, _capitalised, tokenize
 from dashboard.recognize.words import (
@@ -74,7 +75,8 @@ class Recognizer(Filters):
             if i + 1 < n and toks[i + 1][2][0].isupper() and (
                     lang == DE_LANG or low[i + 1] in self._maxlen or toks[i + 1][2] in index.abbrevs):
                 nxt_found = ahead[i + 1] = self._match_at(i + 1, toks, low, lang)
-            if nxt_found is not None and nxt_found[0] > found[0]:
+            if nxt_found is not None and nxt_found[0] > found[0] and not (
+                    found[0] == i + 1 and romance.stays_before_name(index, found[1], toks, low, i, lang)):
                 continue  # "La Côte d'Ivoire": the longer name starting one word later wins
             j, k, genitive = found
             if j - i == 1 and tok in index.abbrevs and k == tok:
@@ -110,7 +112,8 @@ class Recognizer(Filters):
                     votes[k] += 2 if verdict == PERSON else 1
                 prev_span = spans[-1] if prev_is_place else None
                 if (prev_span is not None and j - i == 1 and prev_span.tok_end - prev_span.tok_start == 1
-                        and s - prev_span.end == 1):
+                        and s - prev_span.end == 1
+                        and not romance.place_article_before(low, prev_span.tok_start, lang)):
                     spans.pop()  # "Paris Hilton": the first name goes with the rejected surname
             i = j
         if votes:
