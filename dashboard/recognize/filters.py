@@ -8,6 +8,7 @@ import math
 
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
+from dashboard.recognize import romance as romance_rules
 from dashboard.recognize.tokens import DASHES, SENTENCE_END, Span, prev_raw_dot
 from dashboard.recognize.words import (
     BIG_ALT_WORD,
@@ -147,6 +148,9 @@ class Filters:
             # (see dashboard.cues): "Chile, 2 - Perú, 1", "el Barcelona", "Festival de Cannes".
             if cues.results_line(toks, i, j, text) or (not big_kind and cues.sports_code_after(toks, j)):
                 return False
+            org = romance_rules.org_head(toks, low, i, lang)
+            if org >= 0 and not self._sentence_start(toks, org, text):
+                return False  # "Ayuntamiento de Sevilla", "Copa de Europa" (es, fr, pt; see romance)
             head = -1 if big_kind or lang not in cues.OF_WORDS else cues.of_head(toks, low, i, lang)
             if head >= 0 and self._team_or_person_head(head, toks, low, text, lang):
                 return False
@@ -217,8 +221,9 @@ class Filters:
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
                 and not nxt.isupper():
             # (two glued place names are handled by _drop_glued_names)
-            if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low):
-                return PERSON
+            if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low) \
+                    and not (big_kind and romance_rules.place_article_before(low, i, lang)):
+                return PERSON  # (but "del Venezuela Nicolás Maduro" names the country)
         # Divisions are not famous by population alone: "Health Centre" is not the Centre region.
         famous = big_kind or any(index.is_capital(c) or (all_rows[c][2] == "city" and all_rows[c][8] >= 1_000_000)
                                  for c in span.candidates)

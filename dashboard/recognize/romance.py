@@ -13,6 +13,7 @@ What the rules decide (issue 11):
 
 from __future__ import annotations
 
+from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.recognize.words import CLUB_PREFIXES
 
@@ -46,3 +47,30 @@ def stays_before_name(index: PlaceIndex, k: str, toks: list[tuple[int, int, str]
         return False
     rows = index._rows  # noqa: SLF001 - hot path
     return any(rows[c][2] in BIG_KINDS or index.is_capital(c) for c in index.lookup(k))
+
+
+# Languages whose news annotation (CoNLL-2002 Spanish, HAREM Portuguese) reads "<Head> de
+# <Place>" under a capitalised head as one organisation's or event's name, with no place inside:
+# "Junta de Andalucía", "Gobierno de EEUU", "Copa de Europa", "Câmara Municipal de Lisboa".
+# Italian (KIND) and historical French (HIPE) mark the place ("Tribunale di [Milano]", "Journal
+# de [Paris]"), modern French (WikiNEuRal) mostly does not: French and Italian keep the place,
+# as the map does for an institution's town.
+ORG_OF_LANGS = frozenset({"es", "pt"})
+# Heads that make "<Head> de <Place>" a place of its own, besides :data:`cues.GEO_HEADS`
+# ("Empire du Japon", "District de Kasaragod", "Colonie de Virginie").
+PLACE_HEADS = frozenset("""
+empire imperio império district colonie colonia territoire territorio território forêt selva bosque
+floresta archipel archipiélago arquipélago vallée delta plaine llanura planície plateau meseta planalto
+""".split())
+
+
+def org_head(toks: list[tuple[int, int, str]], low: list[str], i: int, lang: str | None) -> int:
+    """The head of the organisation's, event's or person's name whose tail is the place at
+    token ``i`` ("Ayuntamiento de Sevilla", "Supercopa de España", "Festival de Cannes",
+    "Grégoire de Tours"), else -1.  The head is a capitalised word that is no geographic word
+    (:data:`cues.GEO_HEADS`: "provincia de Buenos Aires" is the place) nor an adverb ("Cerca de
+    Lyon"); the caller checks that it does not open the sentence ("Salió de Madrid")."""
+    if lang not in ORG_OF_LANGS:
+        return -1
+    h = cues.of_head(toks, low, i, lang)
+    return h if h >= 0 and low[h] not in cues.OF_ADVERBS and low[h] not in PLACE_HEADS and not toks[h][2].isupper() else -1

@@ -1,0 +1,46 @@
+"""Spanish, Italian, French and Portuguese news: the error classes of issue 11 that
+:mod:`dashboard.recognize.romance` handles, one test per class and language.  Every sentence
+was written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def surfaces(geoparser, text: str, lang: str) -> list[str]:
+    return [m.surface for m in geoparser.parse(text, lang=lang).mentions]
+
+
+# --- a country after an article is no first name ---------------------------------------------
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("it", "Il presidente del Venezuela Nicolás Maduro ha parlato alla radio.", "Venezuela"),
+    ("es", "El primer ministro de Japón Fumio Kishida llegó ayer.", "Japón"),
+    ("fr", "Le premier ministre de Singapour Lee Hsien Loong est arrivé hier.", "Singapour"),
+    ("it", "Tornano le proteste a Beirut Il governo ha chiuso le scuole.", "Beirut"),
+])
+def test_country_before_a_first_name(geoparser, lang, text, place):
+    assert place in surfaces(geoparser, text, lang)
+
+
+# --- places inside the names of organisations and events ------------------------------------
+
+@pytest.mark.parametrize("lang, text, inside, outside", [
+    ("es", "El Ayuntamiento de Sevilla aprobó el presupuesto; la obra empieza en Sevilla en mayo.",
+     "Sevilla", 1),
+    ("es", "La Junta de Andalucía y el Gobierno de Estados Unidos firmaron un acuerdo en Madrid.",
+     "Andalucía", 0),
+    ("es", "El equipo ganó la Supercopa de España tras vencer en Bilbao.", "España", 0),
+    ("pt", "A Câmara Municipal de Lisboa aprovou o plano para o bairro.", "Lisboa", 0),
+])
+def test_places_inside_organisation_names_are_no_pins(geoparser, lang, text, inside, outside):
+    assert surfaces(geoparser, text, lang).count(inside) == outside
+
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("es", "Salió de Madrid a las seis de la mañana.", "Madrid"),
+    ("es", "Vive en la provincia de Buenos Aires desde 1990.", "Buenos Aires"),
+    ("pt", "Os soldados do Império do Japão chegaram em 1942.", "Japão"),
+])
+def test_verbs_and_geographic_heads_keep_the_place(geoparser, lang, text, place):
+    assert any(place in s for s in surfaces(geoparser, text, lang))
