@@ -156,6 +156,11 @@ class Filters:
                 return False
             if cues.club_article(low, i, lang) and not kinds & {"country", "continent", "region", "admin1"}:
                 return False
+            if lang in romance_rules.ROMANCE:
+                why = romance_rules.team_or_person(index, kinds, span.candidates, span.key, toks, low, i, j, text,
+                                                   prev_place_end)
+                if why:
+                    return PERSON if why == "person" else False
         if big and not big_kind and single and lang != "en" and cues.title_before(low, i, lang) \
                 and not any(index.is_capital(c) for c in span.candidates):
             return PERSON  # "el alcalde Medina": a title names a person even when a big city bears the name

@@ -74,3 +74,101 @@ def org_head(toks: list[tuple[int, int, str]], low: list[str], i: int, lang: str
         return -1
     h = cues.of_head(toks, low, i, lang)
     return h if h >= 0 and low[h] not in cues.OF_ADVERBS and low[h] not in PLACE_HEADS and not toks[h][2].isupper() else -1
+
+
+# Sports words before "de <Place>": the place names a team ("la selección de Brasil", "el equipo
+# de Luxemburgo", "la squadra di Roma", "l'équipe de France", "a seleção do Brasil").
+TEAM_HEADS = frozenset("""
+selección seleccion equipo conjunto once plantilla zaga delantera defensa afición hinchada
+squadra nazionale formazione tifosi difesa attacco
+équipe sélection formation
+seleção selecção equipe time elenco torcida
+""".split())
+OF_PREPS = frozenset("de del di del della dello dell' d' da dal dalla du des do dos das".split())
+# Titles and roles right before a surname, besides :data:`cues.TITLES` ("el magistrado
+# Ballesteros", "il giudice Rossi", "le député Martin", "o juiz Moro").
+TITLES = frozenset("""
+magistrado magistrada juez jueza fiscal congresista senador senadora diputado diputada concejal concejala
+consejero consejera ministra vicepresidente vicepresidenta gobernador gobernadora embajador embajadora
+canciller candidato candidata dirigente cantante actor actriz escritor escritora ciclista tenista piloto
+atleta torero matador novillero rejoneador centrocampista guardameta arquero seleccionador árbitro
+obispo cardenal arzobispo sacerdote profesor profesora doctor doctora abogado abogada coronel teniente
+capitán sargento comandante fray sor
+allenatore attaccante centrocampista difensore portiere giocatore giocatrice tecnico cantante attore
+attrice regista scrittore scrittrice deputato deputata senatore senatrice giudice procuratore magistrato
+generale colonnello capitano vescovo cardinale arcivescovo professore professoressa dottore dottoressa
+avvocato assessore consigliere governatore cancelliere segretario pilota ciclista tennista
+député députée sénateur sénatrice juge procureur colonel capitaine évêque archevêque professeur docteur
+acteur actrice chanteur chanteuse écrivain réalisateur réalisatrice joueur joueuse gardien défenseur
+pilote cycliste chancelier secrétaire abbé
+deputado deputada juiz juíza governador governadora treinador atacante jogador jogadora cantor cantora
+ator atriz bispo cardeal doutor doutora
+""".split())
+# Verbs of speaking right before the speaker ('..., dijo Pérez', '«...», ha detto Rossi',
+# '..., a déclaré Martin', '..., afirmou Silva').  A participle counts after its auxiliary.
+SPEECH_BEFORE = frozenset("""
+dijo afirmó declaró señaló explicó aseguró indicó manifestó añadió agregó precisó subrayó destacó
+comentó reconoció insistió advirtió recordó sostuvo apuntó concluyó respondió admitió
+dice afferma dichiara spiega aggiunge sottolinea commenta conclude
+déclare explique ajoute estime précise affirme souligne poursuit conclut
+disse afirmou declarou explicou acrescentou
+""".split())
+SPEECH_PARTICIPLES = frozenset("detto dichiarato spiegato aggiunto affermato sottolineato commentato déclaré dit "
+                               "expliqué ajouté affirmé précisé souligné".split())
+_AUXILIARIES = frozenset({"ha", "hanno", "a", "ont"})
+_QUOTE_END = frozenset({",", '"', "»", "”", "'"})
+# Prepositions before an unknown town that make "Town (Province)" a place and its province
+# ("en Barbacoas (Nariño)").
+_LOCATIVE = frozenset("en de del desde hacia a in di da nel nella dal dalla à dans em no na do da".split())
+
+
+def team_or_person(index: PlaceIndex, kinds: set[str], candidates: tuple[int, ...], key: str,
+                   toks: list[tuple[int, int, str]], low: list[str], i: int, j: int, text: str,
+                   prev_place_end: int) -> str:
+    """Why the place at tokens ``i:j`` names a team or a person in Romance news, or "".
+
+    - "team": a sports word before "de" ("la selección de Brasil"); a town in brackets after a
+      player's name in a sports list ("Suárez (Toledo), Marín (Lleida)": not a dateline "Beasain
+      (Guipúzcoa), 23 may", nor a town's province "en Yacuiba (Tarija)"); a club article before a
+      division named after its big chief town ("el Puebla", "del Mérida": the club).
+    - "person": a title before ("el magistrado Ballesteros") or a verb of speaking before
+      ('..., dijo Pérez').
+    Countries and continents are left alone: "Brasil" after "ante" may be the team or the
+    country, and the corpora disagree.
+    """
+    if kinds & {"country", "continent"}:
+        return ""
+    n = len(toks)
+    if i >= 2 and low[i - 1] in OF_PREPS and low[i - 2] in TEAM_HEADS:
+        return "team"
+    if (i >= 2 and j < n and toks[i - 1][2] == "(" and toks[j][2] == ")" and toks[i - 2][2][:1].isupper()
+            and toks[i - 2][2][:1].isalpha() and prev_place_end != i - 2 and not _dateline_bracket(toks, low, i, j, text)):
+        return "team"
+    if j - i == 1 and i > 0 and low[i - 1] in cues.CLUB_ARTICLES.get("es", ()) | cues.CLUB_ARTICLES.get("it", ()) \
+            and "admin1" in kinds and not kinds & {"region"} and _named_after_big_town(index, candidates, key):
+        return "team"
+    if j - i == 1 and i > 0:
+        prev = low[i - 1]
+        if prev in TITLES:
+            return "person"
+        speech = prev in SPEECH_BEFORE or (prev in SPEECH_PARTICIPLES and i >= 2 and low[i - 2] in _AUXILIARIES)
+        if speech and i >= 2 and (toks[i - 2][2] in _QUOTE_END or low[i - 2] in _AUXILIARIES):
+            return "person"
+    return ""
+
+
+def _named_after_big_town(index: PlaceIndex, candidates: tuple[int, ...], key: str) -> bool:
+    rows = index._rows  # noqa: SLF001 - hot path
+    return any(rows[c][2] == "city" and rows[c][8] >= 100_000 and index.primary_key(c) == key for c in candidates)
+
+
+def _dateline_bracket(toks: list[tuple[int, int, str]], low: list[str], i: int, j: int, text: str) -> bool:
+    """"Beasain (Guipúzcoa), 23 may (EFE)", "Guadalupe (Cáceres) (EFE)", "EMPLEOS Aldehuela
+    (Cáceres)", "en Barbacoas (Nariño)": the bracket names the province of a town."""
+    n = len(toks)
+    if j + 1 < n and (toks[j + 1][2] == "(" or (toks[j + 1][2] == "," and j + 2 < n and toks[j + 2][2][:1].isdigit())):
+        return True
+    w = i - 2  # the word before the bracket
+    if w == 0 or low[w - 1] in _LOCATIVE or toks[w - 1][2].isupper() or toks[w - 1][2] in (".", ":", ";"):
+        return True
+    return "\n" in text[toks[w - 1][1]:toks[w][0]]
