@@ -44,3 +44,46 @@ def test_places_inside_organisation_names_are_no_pins(geoparser, lang, text, ins
 ])
 def test_verbs_and_geographic_heads_keep_the_place(geoparser, lang, text, place):
     assert any(place in s for s in surfaces(geoparser, text, lang))
+
+
+# --- teams in sports reports ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("es", "El jugador fichó por el equipo de Sevilla la semana pasada."),
+    ("it", "Il tecnico ha lasciato la squadra di Bologna dopo due anni."),
+    ("fr", "Il a rejoint l'équipe de Marseille en juin."),
+    ("pt", "Ele deixou a equipe de Curitiba no fim do ano."),
+    # a town in brackets after a surname in a sports report is the player's club
+    ("es", "En el partido de ayer vieron tarjeta Garrido (Huesca) e Iglesias (Almería)."),
+    ("it", "Dopo la partita il giudice sportivo ha squalificato Bianchi (Parma) e Verdi (Cagliari)."),
+    ("fr", "Après le match, la commission a suspendu Dupuis (Nantes) et Lefèvre (Rennes)."),
+    # a club article before a state named after its big chief town is the club
+    ("es", "El Colima ganó al Veracruz en la jornada de liga."),
+])
+def test_teams_in_sports_reports_are_no_pins(geoparser, lang, text):
+    assert surfaces(geoparser, text, lang) == []
+
+
+@pytest.mark.parametrize("lang, text, place", [
+    # outside a sports report the bracket names the town a deputy comes from
+    ("es", "El senador Garrido (Huesca) votó en contra de la ley.", "Huesca"),
+    ("it", "Il deputato Bianchi (Parma) ha votato contro la legge.", "Parma"),
+    ("fr", "M. Dupuis (Nantes) déclare qu'il votera contre la loi.", "Nantes"),
+    ("es", "Viajó a Colima y después a Veracruz.", "Veracruz"),
+])
+def test_the_same_towns_stay_places_elsewhere(geoparser, lang, text, place):
+    assert place in surfaces(geoparser, text, lang)
+
+
+# --- surnames that are town names, after a title or a verb of speaking -----------------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("es", '"No vamos a dimitir", dijo Salinas ante la prensa.'),
+    ("it", "«Non è vero», ha detto Ferrara ai giornalisti."),
+    ("fr", "« Nous resterons », a déclaré Toulouse devant la presse."),
+    ("es", "El magistrado Salinas firmó la orden."),
+    ("it", "Il giudice Ferrara ha firmato la sentenza."),
+    ("pt", "O juiz Salinas assinou a ordem."),
+])
+def test_surnames_after_titles_and_speech_verbs_are_no_pins(geoparser, lang, text):
+    assert surfaces(geoparser, text, lang) == []

@@ -117,6 +117,19 @@ SPEECH_PARTICIPLES = frozenset("detto dichiarato spiegato aggiunto affermato sot
                                "expliqué ajouté affirmé précisé souligné".split())
 _AUXILIARIES = frozenset({"ha", "hanno", "a", "ont"})
 _QUOTE_END = frozenset({",", '"', "»", "”", "'"})
+# Words of a sports report: a town in brackets after a surname names the player's club only
+# among them ("amonestación a Suárez (Toledo)", "Rossi (Udine) ha segnato"); elsewhere it is
+# the town a deputy or a speaker comes from ("M. Schmid (Soleure) déclare", "Dan Burton
+# (Indiana)"), a place.
+SPORTS_CUES = frozenset("""
+partido partidos jugador jugadores jornada liga gol goles árbitro arbitro arbitros árbitros amonestación
+amonestaciones expulsión temporada entrenador campeonato sets set parciales puntos clasificación división
+partita partite giocatore giocatori campionato allenatore ammonizione ammonito espulso squalifica giornata
+match matchs joueur joueurs championnat entraîneur buts saison
+jogo jogos partida jogador jogadores campeonato treinador golos rodada
+""".split())
+_CLUB_ARTICLES = cues.CLUB_ARTICLES["es"] | cues.CLUB_ARTICLES["it"]
+_SPORTS_WINDOW = 120  # tokens before the bracket searched for a sports word
 # Prepositions before an unknown town that make "Town (Province)" a place and its province
 # ("en Barbacoas (Nariño)").
 _LOCATIVE = frozenset("en de del desde hacia a in di da nel nella dal dalla à dans em no na do da".split())
@@ -128,7 +141,7 @@ def team_or_person(index: PlaceIndex, kinds: set[str], candidates: tuple[int, ..
     """Why the place at tokens ``i:j`` names a team or a person in Romance news, or "".
 
     - "team": a sports word before "de" ("la selección de Brasil"); a town in brackets after a
-      player's name in a sports list ("Suárez (Toledo), Marín (Lleida)": not a dateline "Beasain
+      player's name in a sports report ("Suárez (Toledo), Marín (Lleida)": not a dateline "Beasain
       (Guipúzcoa), 23 may", nor a town's province "en Yacuiba (Tarija)"); a club article before a
       division named after its big chief town ("el Puebla", "del Mérida": the club).
     - "person": a title before ("el magistrado Ballesteros") or a verb of speaking before
@@ -142,10 +155,12 @@ def team_or_person(index: PlaceIndex, kinds: set[str], candidates: tuple[int, ..
     if i >= 2 and low[i - 1] in OF_PREPS and low[i - 2] in TEAM_HEADS:
         return "team"
     if (i >= 2 and j < n and toks[i - 1][2] == "(" and toks[j][2] == ")" and toks[i - 2][2][:1].isupper()
-            and toks[i - 2][2][:1].isalpha() and prev_place_end != i - 2 and not _dateline_bracket(toks, low, i, j, text)):
+            and toks[i - 2][2][:1].isalpha() and prev_place_end != i - 2 and not _dateline_bracket(toks, low, i, j, text)
+            and not SPORTS_CUES.isdisjoint(low[max(0, i - _SPORTS_WINDOW):i])):
         return "team"
-    if j - i == 1 and i > 0 and low[i - 1] in cues.CLUB_ARTICLES.get("es", ()) | cues.CLUB_ARTICLES.get("it", ()) \
-            and "admin1" in kinds and not kinds & {"region"} and _named_after_big_town(index, candidates, key):
+    if j - i == 1 and i > 0 and low[i - 1] in _CLUB_ARTICLES \
+            and "admin1" in kinds and not kinds & {"region"} and not any(index.is_capital(c) for c in candidates) \
+            and not (i >= 2 and low[i - 2] in cues.GEO_HEADS) and _named_after_big_town(index, candidates, key):
         return "team"
     if j - i == 1 and i > 0:
         prev = low[i - 1]
