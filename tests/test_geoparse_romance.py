@@ -87,3 +87,23 @@ def test_the_same_towns_stay_places_elsewhere(geoparser, lang, text, place):
 ])
 def test_surnames_after_titles_and_speech_verbs_are_no_pins(geoparser, lang, text):
     assert surfaces(geoparser, text, lang) == []
+
+
+# --- a geographic word that belongs to the name ---------------------------------------------
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("it", "Il paese si trova in provincia di Ascoli Piceno, vicino al mare.", "provincia di Ascoli Piceno"),
+    ("it", "La barca è affondata nel lago di Como.", "lago di Como"),
+    ("fr", "Ils pêchent dans le lac de Neuchâtel depuis vingt ans.", "lac de Neuchâtel"),
+])
+def test_geographic_word_inside_the_name(geoparser, lang, text, name):
+    assert name in surfaces(geoparser, text, lang)
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("fr", "Il habite dans la région de Lyon depuis 1990.", "Lyon"),
+    ("es", "La obra empezó en la provincia de Zaragoza.", "Zaragoza"),
+    ("it", "Vive nella città di Torino.", "Torino"),
+])
+def test_administrative_word_outside_the_name(geoparser, lang, text, name):
+    assert name in surfaces(geoparser, text, lang)

@@ -13,6 +13,8 @@ What the rules decide (issue 11):
 
 from __future__ import annotations
 
+import re
+
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.recognize.words import CLUB_PREFIXES
@@ -187,3 +189,35 @@ def _dateline_bracket(toks: list[tuple[int, int, str]], low: list[str], i: int, 
     if w == 0 or low[w - 1] in _LOCATIVE or toks[w - 1][2].isupper() or toks[w - 1][2] in (".", ":", ";"):
         return True
     return "\n" in text[toks[w - 1][1]:toks[w][0]]
+
+
+# Geographic words that belong to the name they introduce, per language, as the news corpora
+# and gazetteers write them: Italian takes the administrative word too ("provincia di Ascoli
+# Piceno", "comune di Lodi", "golfo di Napoli", "fiume Po" are one name in KIND's guidelines and
+# on Italian maps); French only a natural feature's word ("île d'Oléron", "golfe du Lion": "la
+# région de Lyon" stays outside).  Spanish news keeps even "río" outside ("el río [Ebro]";
+# measured: counting it in lowered es F1).
+HEADS_IN_NAME = {
+    "it": "provincia comune regione distretto golfo isola isole fiume lago monte monti valle stretto canale penisola "
+          "arcipelago",
+    "fr": "île îles mer océan mont monts fleuve golfe lac détroit",
+}
+_APOS = "['’]"
+_HEAD_OF = {
+    "it": rf"(?:(?:di|del|della|dello|dei|degli|delle)\s+|(?:d|dell|degl){_APOS})?",
+    "fr": rf"(?:(?:de\s+la|de|du|des)\s+|(?:de\s+l|d){_APOS})?",
+}
+_HEAD_RE = {lang: re.compile(rf"(?<![\w'’])((?:{'|'.join(heads.split())}))\s+{_HEAD_OF[lang]}$", re.IGNORECASE)
+            for lang, heads in HEADS_IN_NAME.items()}
+_HEAD_LOOKBACK = 40
+
+
+def head_start(text: str, start: int, lang: str | None) -> int:
+    """Where the name of the place starting at ``start`` begins once its geographic word is
+    counted in (:data:`HEADS_IN_NAME`): the start of "provincia di" in "in provincia di Como",
+    of "île" in "l'île d'Yeu"; ``start`` when no such word comes right before."""
+    rx = _HEAD_RE.get(lang or "")
+    if rx is None:
+        return start
+    m = rx.search(text, max(0, start - _HEAD_LOOKBACK), start)
+    return m.start(1) if m else start
