@@ -107,3 +107,13 @@ def test_geographic_word_inside_the_name(geoparser, lang, text, name):
 ])
 def test_administrative_word_outside_the_name(geoparser, lang, text, name):
     assert name in surfaces(geoparser, text, lang)
+
+
+# --- a spelling that differs from the language's own only by accents or spaces --------------
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("fr", "Il vit au Vietnam depuis 1990.", "Vietnam"),
+    ("fr", "Il vit au Viêt Nam depuis 1990.", "Viêt Nam"),
+])
+def test_spelling_variants_of_a_country(geoparser, lang, text, place):
+    assert place in surfaces(geoparser, text, lang)
