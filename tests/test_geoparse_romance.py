@@ -117,3 +117,14 @@ def test_administrative_word_outside_the_name(geoparser, lang, text, name):
 ])
 def test_spelling_variants_of_a_country(geoparser, lang, text, place):
     assert place in surfaces(geoparser, text, lang)
+
+
+# --- abbreviations in title case; institutions with an elided preposition -------------------
+
+def test_title_case_abbreviation_after_an_article(geoparser):
+    assert surfaces(geoparser, "Il presidente degli Usa ha parlato negli Usa.", "it") == ["Usa", "Usa"]
+    assert surfaces(geoparser, "Usa il telefono ogni giorno.", "it") == []
+
+
+def test_institution_with_an_elided_preposition_keeps_its_town(geoparser):
+    assert "Roma" in surfaces(geoparser, "Sono stati assolti dalla Corte d'Assise di Roma ieri.", "it")

@@ -265,6 +265,8 @@ class Filters:
         # a capitalised word before the head ("Acme Motori di Torino") makes a firm's name, unless
         # it only opens the sentence ("Selon Diodore de Sicile")
         before = toks[h - 1][2] if h > 0 and not self._sentence_start(toks, h, text) else ""
+        if before.endswith("'") and h >= 2 and toks[h - 2][2][:1].isupper():
+            return False  # "Corte d'Assise di Roma": the head is the tail of an institution's name
         return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h - 1, text))
 
     def _wordness(self, span: Span, lang: str | None) -> float:

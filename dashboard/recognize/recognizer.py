@@ -58,6 +58,7 @@ class Recognizer(Filters):
             starts = [n for n, t in enumerate(toks) if t[2][0].isupper() or low[n] in lower_first]
         if lang != DE_LANG:  # (German genitives are looked for at every capitalised word)
             maxlen, abbrevs = self._maxlen, index.abbrevs
+            romance.title_case_abbrevs(toks, low, abbrevs, lang)  # "negli Usa"
             if lang != "en":
                 self._unaccent(starts, low)
             starts = [n for n in starts if low[n] in maxlen or toks[n][2] in abbrevs]

@@ -26,7 +26,8 @@ BIG_KINDS = frozenset({"country", "continent", "region"})
 ARTICLE_OR_PREP = {
     "es": frozenset("el la los las del al de en desde hacia a".split()),
     "it": frozenset("il lo la l' i gli le del dello della dell' dei degli delle al allo alla all' nel nello nella "
-                    "nell' dal dallo dalla dall' sul sulla sull' di a da in".split()),
+                    "nell' nei negli nelle dal dallo dalla dall' dai dagli dalle sul sulla sull' sui sugli sulle ai agli alle "
+                    "di a da in".split()),
     "fr": frozenset("le la l' les du des au aux de d' en à".split()),
     "pt": frozenset("o a os as do da dos das no na nos nas ao à de em".split()),
 }
@@ -223,3 +224,17 @@ def head_start(text: str, start: int, lang: str | None) -> int:
         return start
     m = rx.search(text, max(0, start - _HEAD_LOOKBACK), start)
     return m.start(1) if m else start
+
+
+def title_case_abbrevs(toks: list[tuple[int, int, str]], low: list[str], abbrevs: dict[str, int],
+                       lang: str | None) -> None:
+    """Read a country's abbreviation written in title case after an article or preposition as
+    the abbreviation: Italian papers write "negli Usa", "degli Usa" where others write "USA"
+    (without the article "Usa" opening a sentence is the verb "uses").  Changes ``toks`` in
+    place; the mention keeps the text's spelling."""
+    if lang not in ARTICLE_OR_PREP:
+        return
+    for n, (s, e, t) in enumerate(toks):
+        if 2 <= len(t) <= 4 and t[0].isupper() and t[1:].islower() and t.upper() in abbrevs \
+                and place_article_before(low, n, lang):
+            toks[n] = (s, e, t.upper())
