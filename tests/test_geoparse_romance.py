@@ -128,3 +128,17 @@ def test_title_case_abbreviation_after_an_article(geoparser):
 
 def test_institution_with_an_elided_preposition_keeps_its_town(geoparser):
     assert "Roma" in surfaces(geoparser, "Sono stati assolti dalla Corte d'Assise di Roma ieri.", "it")
+
+
+# --- a town's name alone in quotation marks is a title --------------------------------------
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("it", "È morto l'interprete di « Arnold », la serie degli anni Ottanta, a Roma.", "Roma"),
+    ("es", 'El equipo tuvo en su " Buda " al gran artífice del triunfo en Madrid.', "Madrid"),
+])
+def test_town_name_in_quotes_is_a_title(geoparser, lang, text, place):
+    assert surfaces(geoparser, text, lang) == [place]
+
+
+def test_country_in_quotes_stays(geoparser):
+    assert "Italia" in surfaces(geoparser, "Il titolo « Italia » è piaciuto a tutti.", "it")

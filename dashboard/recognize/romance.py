@@ -122,6 +122,11 @@ SPEECH_PARTICIPLES = frozenset("detto dichiarato spiegato aggiunto affermato sot
                                "expliqué ajouté affirmé précisé souligné".split())
 _AUXILIARIES = frozenset({"ha", "hanno", "a", "ont"})
 _QUOTE_END = frozenset({",", '"', "»", "”", "'"})
+# A town's name alone between quotation marks is a title or a nickname: a film, a song, a
+# series, a player ('el álbum " Batman "', 'interprete di « Arnold »'); countries, regions and
+# capitals stay ('« Italia » ha detto').
+_OPEN_QUOTES = frozenset({'"', "«", "“", "„"})
+_CLOSE_QUOTES = frozenset({'"', "»", "”", "“"})
 # Words of a sports report: a town in brackets after a surname names the player's club only
 # among them ("amonestación a Suárez (Toledo)", "Rossi (Udine) ha segnato"); elsewhere it is
 # the town a deputy or a speaker comes from ("M. Schmid (Soleure) déclare", "Dan Burton
@@ -151,12 +156,16 @@ def team_or_person(index: PlaceIndex, kinds: set[str], candidates: tuple[int, ..
       division named after its big chief town ("el Puebla", "del Mérida": the club).
     - "person": a title before ("el magistrado Ballesteros") or a verb of speaking before
       ('..., dijo Pérez').
+    - "title": a town's name alone between quotation marks (a work's title or a nickname).
     Countries and continents are left alone: "Brasil" after "ante" may be the team or the
     country, and the corpora disagree.
     """
     if kinds & {"country", "continent"}:
         return ""
     n = len(toks)
+    if (j - i == 1 and i > 0 and j < n and toks[i - 1][2] in _OPEN_QUOTES and toks[j][2] in _CLOSE_QUOTES
+            and not kinds & {"region", "admin1"} and not any(index.is_capital(c) for c in candidates)):
+        return "title"
     if i >= 2 and low[i - 1] in OF_PREPS and low[i - 2] in TEAM_HEADS:
         return "team"
     if (i >= 2 and j < n and toks[i - 1][2] == "(" and toks[j][2] == ")" and toks[i - 2][2][:1].isupper()
