@@ -142,3 +142,22 @@ def test_town_name_in_quotes_is_a_title(geoparser, lang, text, place):
 
 def test_country_in_quotes_stays(geoparser):
     assert "Italia" in surfaces(geoparser, "Il titolo « Italia » è piaciuto a tutti.", "it")
+
+
+# --- a big city's name after a first name is a surname, in every mention --------------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("it", "È morta la cantante Ghislaine Houston. La Houston era amata a Newark."),
+    ("es", "Murió la cantante Gumersinda Houston. La Houston vivía en Newark."),
+    ("fr", "La chanteuse Ghislaine Houston est morte. Houston vivait à Newark."),
+])
+def test_big_city_as_a_surname(geoparser, lang, text):
+    assert surfaces(geoparser, text, lang) == ["Newark"]
+
+
+@pytest.mark.parametrize("lang, text, places", [
+    ("es", "Nueva York y Houston recibieron a los atletas.", ["Nueva York", "Houston"]),
+    ("it", "Il volo per Houston è partito da Milano.", ["Houston", "Milano"]),
+])
+def test_big_city_without_a_first_name_stays(geoparser, lang, text, places):
+    assert surfaces(geoparser, text, lang) == places

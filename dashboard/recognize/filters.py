@@ -45,6 +45,8 @@ from dashboard.recognize.words import (
     WORD_MID,
 )
 
+_NOT_FIRST_NAMES = frozenset(NAME_PREFIXES) | frozenset(ROMANCE_ARTICLES) | frozenset(LOCATIVE) | frozenset(CLUB_PREFIXES)
+
 
 class Filters:
     """Verdicts on one candidate span in its context."""
@@ -161,6 +163,9 @@ class Filters:
                                                    prev_place_end)
                 if why:
                     return PERSON if why == "person" else False
+                if big and single and romance_rules.first_name_before(index, kinds, span.candidates, toks, low, i,
+                                                                      text, lang, _NOT_FIRST_NAMES):
+                    return romance_rules.SURNAME  # "Whitney Houston"
         if big and not big_kind and single and lang != "en" and cues.title_before(low, i, lang) \
                 and not any(index.is_capital(c) for c in span.candidates):
             return PERSON  # "el alcalde Medina": a title names a person even when a big city bears the name

@@ -51,6 +51,7 @@ class Recognizer(Filters):
         index = self.index
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
+        surnames: set[str] = set()  # big cities read as a surname after a first name (Romance)
         if lang == "en":
             starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
         else:  # ... and the lower-case first words of curated names: "océan Atlantique", "golfo del Messico"
@@ -109,8 +110,10 @@ class Recognizer(Filters):
                 if i > 0 and low[i - 1] in LOCATIVE:
                     votes[k] -= 1
             else:
-                if verdict in (PERSON, PERSON_WEAK):
-                    votes[k] += 2 if verdict == PERSON else 1
+                if verdict in (PERSON, PERSON_WEAK, romance.SURNAME):
+                    votes[k] += 1 if verdict == PERSON_WEAK else 2
+                if verdict == romance.SURNAME:
+                    surnames.add(k)
                 prev_span = spans[-1] if prev_is_place else None
                 if (prev_span is not None and j - i == 1 and prev_span.tok_end - prev_span.tok_start == 1
                         and s - prev_span.end == 1
@@ -121,7 +124,7 @@ class Recognizer(Filters):
             # One sense per document: a name that looks like a person more often than it sits
             # after "in"/"at"/"from" ("Sheriff Clark", "Clark said", then "against Clark") is a
             # person throughout, unless it names a country or a big city.
-            spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
+            spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or (sp.big and sp.key not in surnames)]
         spans = self._drop_glued_names(spans)
         if lang != "en" and spans:
             spans = self._drop_unsupported_abroad(spans, low, lang)

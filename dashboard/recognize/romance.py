@@ -247,3 +247,33 @@ def title_case_abbrevs(toks: list[tuple[int, int, str]], low: list[str], abbrevs
         if 2 <= len(t) <= 4 and t[0].isupper() and t[1:].islower() and t.upper() in abbrevs \
                 and place_article_before(low, n, lang):
             toks[n] = (s, e, t.upper())
+
+
+# The verdict on a big city read as a surname: a person in this mention and, by the document's
+# vote, in its other mentions too ("Whitney Houston ... la Houston"), big city or not.
+SURNAME = "surname"
+# A first name is a capitalised word that is no place and rare as a word of the language.
+_FIRST_NAME_ZIPF = 2.5
+
+
+def first_name_before(index: PlaceIndex, kinds: set[str], candidates: tuple[int, ...],
+                      toks: list[tuple[int, int, str]], low: list[str], i: int, text: str, lang: str | None,
+                      skip: frozenset[str]) -> bool:
+    """Is the big city at token ``i`` a surname after a first name ("la cantante Whitney
+    Houston", "il giocatore Dario Milano")?  Smaller towns are judged so already; a city of a
+    million people kept its pin before any capitalised word.  Countries, regions, divisions and
+    capitals are left alone ("Nuova Delhi" is no person).  ``skip``: words that are no first name
+    (articles, prepositions, name prefixes)."""
+    if lang not in ROMANCE or i == 0 or kinds & {"country", "continent", "region", "admin1"}:
+        return False
+    prev, w = toks[i - 1][2], low[i - 1]
+    if not (prev[:1].isupper() and prev.isalpha() and not prev.isupper()) or toks[i][0] - toks[i - 1][1] != 1:
+        return False
+    if i >= 2 and toks[i - 2][2] in _SENTENCE_MARKS or i == 1 or "\n" in text[toks[i - 2][1]:toks[i - 1][0]]:
+        return False  # the first word opens the sentence
+    if w in skip or index.has_key(w) or index.word_zipf(w, lang) >= _FIRST_NAME_ZIPF:
+        return False
+    return not any(index.is_capital(c) for c in candidates)
+
+
+_SENTENCE_MARKS = frozenset({".", "!", "?", ":", ";", '"', "«", "»", "“", "”", "(", "-", "–", "—"})
