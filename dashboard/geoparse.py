@@ -29,6 +29,7 @@ from dashboard.gazetteer import PlaceIndex, load_index
 from dashboard.langdetect import detect
 from dashboard.models import Candidate, Focus, GeoparseResult, Mention
 from dashboard.recognize import Recognizer, Span
+from dashboard.recognize.romance import head_start
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +304,8 @@ class Geoparser:
         for sp in spans:
             if sp.key in decided:
                 best, alts, conf = decided[sp.key]
-                mentions.append(Mention(sp.start, sp.end, sp.surface, index.place(best), sp.role, conf, alts))
+                start = head_start(text, sp.start, lang)  # "provincia di Como", "île d'Yeu" (Romance)
+                mentions.append(Mention(start, sp.end, text[start:sp.end], index.place(best), sp.role, conf, alts))
         return mentions
 
     def _nearby_support(self, cands: dict[str, list[int]], belief: dict[str, list[float]],

@@ -91,9 +91,10 @@ def test_sports_country_codes_are_not_places(geoparser, lang, text):
 
 # --- places inside the names of institutions, events, people --------------------------------
 
+# Italian, French and Dutch news annotation marks the place in an institution's name; Spanish
+# and Portuguese read the whole name as the organisation (see tests/test_geoparse_romance.py).
 @pytest.mark.parametrize("lang, text, place", [
     ("it", "Il Tribunale di Milano ha condannato la società.", "Milano"),
-    ("es", "El Ayuntamiento de Sevilla aprobó el presupuesto.", "Sevilla"),
     ("fr", "Le Festival de Cannes s'ouvre mercredi.", "Cannes"),
     ("nl", "De Universiteit van Gent opent een nieuw laboratorium.", "Gent"),
 ])

@@ -21,6 +21,7 @@ from dashboard import config
 from dashboard.errors import PlaceIndexError
 from dashboard.gazetteer.build import build_index, is_stale, polygons_path
 from dashboard.gazetteer.normalize import key as name_key
+from dashboard.gazetteer.normalize import strip_accents
 from dashboard.models import Candidate, Place
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,13 @@ class PlaceIndex:
                     self._country_name_langs.setdefault((name_key(n), i), set()).add(lang)
         for k_i in payload.get("neutral_country_keys", ()):
             self._country_name_langs.setdefault(k_i, set()).add("")
+        # Spellings that differ only by accents, spaces or hyphens are one name in every language
+        # that writes either: French news write "Vietnam" as often as CLDR's "Viêt Nam".
+        same: dict[tuple[str, int], set[str]] = {}
+        for (k, i), langs in self._country_name_langs.items():
+            same.setdefault((_squash(k), i), set()).update(langs)
+        for (k, i), langs in self._country_name_langs.items():
+            langs.update(same[(_squash(k), i)])
         self._admin1_idx = {f"{row[6]}.{row[7]}": i for i, row in enumerate(self._rows) if row[2] == "admin1"}
         self._capitals = self._find_capitals()
         self._grid: dict[tuple[int, int], list[int]] | None = None
@@ -419,3 +427,8 @@ def load_index(path: Path | None = None) -> PlaceIndex:
         if _DEFAULT is None:
             _DEFAULT = PlaceIndex.load(ensure_index())
         return _DEFAULT
+
+
+def _squash(k: str) -> str:
+    """A name key without accents, spaces and hyphens: "viêt nam" and "vietnam" are one spelling."""
+    return strip_accents(k).replace(" ", "").replace("-", "")

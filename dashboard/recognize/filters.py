@@ -9,6 +9,7 @@ import math
 from dashboard import cues
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.recognize import germanic
+from dashboard.recognize import romance as romance_rules
 from dashboard.recognize.tokens import DASHES, SENTENCE_END, Span, prev_raw_dot
 from dashboard.recognize.words import (
     BIG_ALT_WORD,
@@ -44,6 +45,8 @@ from dashboard.recognize.words import (
     WORD_IN_NAME,
     WORD_MID,
 )
+
+_NOT_FIRST_NAMES = frozenset(NAME_PREFIXES) | frozenset(ROMANCE_ARTICLES) | frozenset(LOCATIVE) | frozenset(CLUB_PREFIXES)
 
 
 class Filters:
@@ -152,11 +155,22 @@ class Filters:
             # (see dashboard.cues): "Chile, 2 - Perú, 1", "el Barcelona", "Festival de Cannes".
             if cues.results_line(toks, i, j, text) or (not big_kind and cues.sports_code_after(toks, j)):
                 return False
+            org = romance_rules.org_head(toks, low, i, lang)
+            if org >= 0 and not self._sentence_start(toks, org, text):
+                return False  # "Ayuntamiento de Sevilla", "Copa de Europa" (es, fr, pt; see romance)
             head = -1 if big_kind or lang not in cues.OF_WORDS else cues.of_head(toks, low, i, lang)
             if head >= 0 and self._team_or_person_head(head, toks, low, text, lang):
                 return False
             if cues.club_article(low, i, lang) and not kinds & {"country", "continent", "region", "admin1"}:
                 return False
+            if lang in romance_rules.ROMANCE:
+                why = romance_rules.team_or_person(index, kinds, span.candidates, span.key, toks, low, i, j, text,
+                                                   prev_place_end)
+                if why:
+                    return PERSON if why == "person" else False
+                if big and single and romance_rules.first_name_before(index, kinds, span.candidates, toks, low, i,
+                                                                      text, lang, _NOT_FIRST_NAMES):
+                    return romance_rules.SURNAME  # "Whitney Houston"
         if big and not big_kind and single and lang != "en" and cues.title_before(low, i, lang) \
                 and not any(index.is_capital(c) for c in span.candidates):
             return PERSON  # "el alcalde Medina": a title names a person even when a big city bears the name
@@ -222,8 +236,9 @@ class Filters:
         if single and nxt and nxt[0].isupper() and nxt[0].isalpha() and toks[j][0] - toks[j - 1][1] == 1 \
                 and not nxt.isupper() and not (big and prev in LOCATIVE and lang == "nl"):  # "in Londen Swissair"
             # (two glued place names are handled by _drop_glued_names)
-            if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low):
-                return PERSON
+            if index.word_zipf(nxt_low, lang) < SURNAME_ZIPF and not index.has_key(nxt_low) \
+                    and not (big_kind and romance_rules.place_article_before(low, i, lang)):
+                return PERSON  # (but "del Venezuela Nicolás Maduro" names the country)
         # Divisions are not famous by population alone: "Health Centre" is not the Centre region.
         famous = big_kind or any(index.is_capital(c) or (all_rows[c][2] == "city" and all_rows[c][8] >= 1_000_000)
                                  for c in span.candidates)
@@ -260,6 +275,8 @@ class Filters:
         # a capitalised word before the head ("Acme Motori di Torino") makes a firm's name, unless
         # it only opens the sentence ("Selon Diodore de Sicile")
         before = toks[h - 1][2] if h > 0 and not self._sentence_start(toks, h, text) else ""
+        if before.endswith("'") and h >= 2 and toks[h - 2][2][:1].isupper():
+            return False  # "Corte d'Assise di Roma": the head is the tail of an institution's name
         return not (before[:1].isupper() and before[:1].isalpha() and not self._sentence_start(toks, h - 1, text))
 
     def _wordness(self, span: Span, lang: str | None) -> float:

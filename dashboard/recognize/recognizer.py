@@ -7,7 +7,7 @@ from collections import Counter
 
 from dashboard.gazetteer.index import PlaceIndex
 from dashboard.gazetteer.normalize import strip_accents
-from dashboard.recognize import germanic
+from dashboard.recognize import germanic, romance
 from dashboard.recognize.filters import Filters
 from dashboard.recognize.tokens import DASHES, Span, _capitalised, tokenize
 from dashboard.recognize.words import (
@@ -51,6 +51,7 @@ class Recognizer(Filters):
         index = self.index
         spans: list[Span] = []
         votes: Counter[str] = Counter()  # person cues minus place cues, per name
+        surnames: set[str] = set()  # big cities read as a surname after a first name (Romance)
         if lang == "en":
             starts = [n for n, t in enumerate(toks) if t[2][0].isupper()]
         else:  # ... and the lower-case first words of curated names: "océan Atlantique", "golfo del Messico"
@@ -58,6 +59,7 @@ class Recognizer(Filters):
             starts = [n for n, t in enumerate(toks) if t[2][0].isupper() or low[n] in lower_first]
         if lang != DE_LANG:  # (German genitives are looked for at every capitalised word)
             maxlen, abbrevs = self._maxlen, index.abbrevs
+            romance.title_case_abbrevs(toks, low, abbrevs, lang)  # "negli Usa"
             if lang != "en":
                 self._unaccent(starts, low)
             starts = [n for n in starts if low[n] in maxlen or toks[n][2] in abbrevs]
@@ -75,7 +77,8 @@ class Recognizer(Filters):
             if i + 1 < n and toks[i + 1][2][0].isupper() and (
                     lang == DE_LANG or low[i + 1] in self._maxlen or toks[i + 1][2] in index.abbrevs):
                 nxt_found = ahead[i + 1] = self._match_at(i + 1, toks, low, lang)
-            if nxt_found is not None and nxt_found[0] > found[0]:
+            if nxt_found is not None and nxt_found[0] > found[0] and not (
+                    found[0] == i + 1 and romance.stays_before_name(index, found[1], toks, low, i, lang)):
                 continue  # "La Côte d'Ivoire": the longer name starting one word later wins
             j, k, genitive = found
             if j - i == 1 and tok in index.abbrevs and k == tok:
@@ -107,18 +110,21 @@ class Recognizer(Filters):
                 if i > 0 and low[i - 1] in LOCATIVE:
                     votes[k] -= 1
             else:
-                if verdict in (PERSON, PERSON_WEAK):
-                    votes[k] += 2 if verdict == PERSON else 1
+                if verdict in (PERSON, PERSON_WEAK, romance.SURNAME):
+                    votes[k] += 1 if verdict == PERSON_WEAK else 2
+                if verdict == romance.SURNAME:
+                    surnames.add(k)
                 prev_span = spans[-1] if prev_is_place else None
                 if (prev_span is not None and j - i == 1 and prev_span.tok_end - prev_span.tok_start == 1
-                        and s - prev_span.end == 1):
+                        and s - prev_span.end == 1
+                        and not romance.place_article_before(low, prev_span.tok_start, lang)):
                     spans.pop()  # "Paris Hilton": the first name goes with the rejected surname
             i = max(j, span.tok_end)  # a verdict may extend the span ("Brussel-Zuid")
         if votes:
             # One sense per document: a name that looks like a person more often than it sits
             # after "in"/"at"/"from" ("Sheriff Clark", "Clark said", then "against Clark") is a
             # person throughout, unless it names a country or a big city.
-            spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or sp.big]
+            spans = [sp for sp in spans if votes.get(sp.key, 0) <= 0 or (sp.big and sp.key not in surnames)]
         spans = self._drop_glued_names(spans, text, lang in germanic.LANGS)
         if lang != "en" and spans:
             spans = self._drop_unsupported_abroad(spans, low, lang)
