@@ -109,7 +109,8 @@ def _cluster(scheduler: str, workers: int) -> Any:
 @topic_rules_option
 @click.option("--glob", "glob_pattern", metavar="PATTERN", help="Only files matching this in folders, e.g. '*.txt'.")
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN,...",
-              help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories.")
+              help="Columns of JSON Lines/CSV for title, text, published, url, id, lang, source, categories,"
+                   " author, image.")
 @click.option("--lang", help="Language of every article (skips detection).")
 @click.option("--source", "source_name", metavar="NAME", help="Source name for every article.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "jsonl", "csv", "parquet", "feed", "page"]),
@@ -217,6 +218,33 @@ def export_cmd(db_url: str | None, fmt: str, output: Path | None, limit: int | N
 
 def _unit(fmt: str) -> str:
     return {"csv": "mention rows", "geojson": "places", "jsonl": "articles"}[fmt]
+
+
+@main.command("store-settings")
+@db_option
+@click.option("--remote-images", type=click.Choice(["on", "off"]),
+              help="Show the picture each article names (its own http(s) address) in the article view. "
+                   "Off by default: on, every reader's browser contacts the image hosts.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def store_settings_cmd(db_url: str | None, remote_images: str | None, as_json: bool) -> None:
+    """Show or change the settings kept in the store, shared by every dashboard that opens it.
+
+    \b
+    Example:
+        python -m dashboard store-settings --remote-images on
+        python -m dashboard store-settings --json
+    """
+    from dashboard.store import open_store
+
+    with open_store(db_url) as store:
+        if remote_images is not None:
+            store.set_setting("remote_images", remote_images)
+        values = store.settings()
+    if as_json:
+        echo_json(values)
+        return
+    for name, value in values.items():
+        click.echo(f"{name.replace('_', '-')}: {value}")
 
 
 @main.command("stats")

@@ -134,6 +134,8 @@ class Article:
     lang: str | None = None
     source: str = ""
     categories: tuple[str, ...] = field(default_factory=tuple)
+    author: str = ""  # the byline as the source gave it; several authors joined with ", "
+    image: str | None = None  # the picture the source names (a URL), fetched only where a store allows it
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from dashboard.config import topic_rules
 from dashboard.errors import TopicRulesError
@@ -314,6 +315,17 @@ class Tagger:
                     self._aliases.setdefault(key, []).append(i)
         logger.debug("tagger: %d topics, languages %s", len(self.topics), ", ".join(langs))
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle the rules and thresholds; the process that unpickles compiles its own matchers.
+
+        The compiled matchers hold caches keyed on a sentinel compared by identity
+        (``_NEW``, the default of :attr:`_Matcher.pieces`); a pickled copy of that
+        sentinel is another object, so an unpickled matcher found no topic at all in
+        another process (a process pool, a Dask worker).  The rules are plain data
+        (the user's topics included) and a tenth of the compiled size.
+        """
+        return (_rebuild_tagger, (self.rules, self.min_raw, self.relative, self.max_topics, self.category_weight))
+
     @classmethod
     def from_files(cls, paths: Sequence[str | Path] = (), mode: Mode = "extend", **kwargs: float) -> Tagger:
         """The shipped rules extended (or replaced) by the user's rules files."""
@@ -521,6 +533,12 @@ class Tagger:
             words = tuple(map(_FIRST, top)) if top and top[-1][1] > 0 else tuple([w for w, v in top if v > 0])
             out.append(TopicScore(ids[i], round(1.0 - exp(-raw[i] / 6.0), 4), words))
         return tuple(out)
+
+
+def _rebuild_tagger(rules: RuleSet, min_raw: float, relative: float, max_topics: int,
+                    category_weight: float) -> Tagger:
+    """A :class:`Tagger` from what :meth:`Tagger.__reduce__` pickled."""
+    return Tagger(rules, min_raw=min_raw, relative=relative, max_topics=max_topics, category_weight=category_weight)
 
 
 def _norm_category(cat: str) -> str:

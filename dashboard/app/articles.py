@@ -74,7 +74,8 @@ def article_list(view: ViewState, place_name: str | None) -> None:
     for row in rows:
         with st.container(border=True):
             st.markdown(safe.fmt("**{title}**", title=row.title or "(untitled)"))
-            meta = [row.source or "", row.published.date().isoformat() if row.published else "", row.lang or ""]
+            meta = [row.source or "", row.author and f"by {row.author}",
+                    row.published.date().isoformat() if row.published else "", row.lang or ""]
             safe.caption(" · ".join(x for x in meta if x))
             if row.places or row.topics:
                 safe.caption(
@@ -102,11 +103,16 @@ def article_view(view: ViewState, read_only: bool) -> bool:
     st.subheader(safe.md(art.title or "(untitled)"), anchor=False)
     meta = [art.source or "", art.published.isoformat(sep=" ") if art.published else "", art.lang or ""]
     safe.caption(" · ".join(x for x in meta if x))
+    if art.author:
+        safe.caption(f"By {art.author}")
     link = safe.article_link(art.url)
     if link is not None:
         st.markdown(safe.link_markdown(link))
     elif art.url:
         safe.caption(f"Address (not a web link): {art.url}")
+    # The article's own picture, only where the store's settings allow remote images (off by default).
+    if art.image_url and state.remote_images(db) and safe.image_html(art.image_url) is not None:
+        st.html(safe.image_html(art.image_url))
     st.html(highlight_html(art.text or "", art.mentions))
     places: dict[str, str] = {}
     for m in art.mentions:

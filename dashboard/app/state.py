@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 QUERY_TTL = 300  # seconds: ingest runs elsewhere, so results may go stale
 QUERY_ENTRIES = 256
+SETTINGS_TTL = 60  # seconds: store settings change rarely, and by a command run elsewhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +205,12 @@ def article(db_url: str, article_id: int) -> Any:
     return get_store(db_url).article(article_id)
 
 
+@st.cache_data(ttl=SETTINGS_TTL, max_entries=16, show_spinner=False)
+def remote_images(db_url: str) -> bool:
+    """The store's ``remote_images`` setting (``store-settings``); a change shows within a minute."""
+    return bool(get_store(db_url).remote_images())
+
+
 @st.cache_resource(show_spinner=False)
 def get_geocoder() -> Any:
     """The offline geocoder over the shared place index (for "wrong place?" searches)."""
@@ -232,7 +239,7 @@ def search_places(query: str, limit: int = 10) -> list[Any]:
 def invalidate_queries() -> None:
     """Forget every cached query result: the store changed (a correction, an ingest)."""
     for fn in (place_summaries, country_counts, articles, count_articles, daily_counts, facets, article,
-               dominant_topics):
+               dominant_topics, remote_images):
         fn.clear()
 
 

@@ -19,7 +19,7 @@ from dashboard.models import Article
 
 logger = logging.getLogger(__name__)
 
-FIELDS = ("title", "text", "published", "url", "id", "lang", "source", "categories")
+FIELDS = ("title", "text", "published", "url", "id", "lang", "source", "categories", "author", "image")
 # Column names other tools commonly use for our fields, tried when no --map is given.
 ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "name"),
@@ -30,7 +30,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "lang": ("lang", "language"),
     "source": ("source", "publisher", "outlet", "site"),
     "categories": ("categories", "category", "tags", "keywords"),
+    "author": ("author", "authors", "byline", "creator"),
+    "image": ("image", "image_url", "top_image", "thumbnail"),
 }
+AUTHOR_MAX = 300  # characters of a byline kept: a longer one is a text put in the wrong column
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,9 @@ def article_from_mapping(row: Mapping[str, Any], opts: IngestOptions, default_so
     cats = pick("categories")
     if isinstance(cats, str):
         cats = json.loads(cats) if cats.strip().startswith("[") else [c.strip() for c in cats.split(";")]
-    ident, url = pick("id"), pick("url")
+    ident, url, image = pick("id"), pick("url"), pick("image")
+    if isinstance(image, dict):  # {"url": ...} as some scrapers write it
+        image = image.get("url") or image.get("src")
     return Article(
         text=text,
         title=str(title).strip() if title else "",
@@ -136,4 +141,37 @@ def article_from_mapping(row: Mapping[str, Any], opts: IngestOptions, default_so
         lang=opts.lang or (str(pick("lang") or "") or None),
         source=opts.source_name or str(pick("source") or "") or default_source,
         categories=tuple(str(c) for c in (cats or ()) if str(c).strip()),
+        author=author_text(pick("author")),
+        image=(image.strip() or None) if isinstance(image, str) else None,
     )
+
+
+def author_text(value: Any) -> str:
+    """One byline from what a source gives: a name, a list of names (or of ``{"name": ...}``), joined with ", ".
+
+    A CSV cell holding a JSON list or names separated by ``;`` is a list too.  Spaces
+    are collapsed; what is shown is escaped by the app, so nothing else is removed.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = text
+        elif ";" in text:
+            value = text.split(";")
+    if isinstance(value, dict):
+        value = [value]
+    if isinstance(value, list | tuple):
+        names = []
+        for v in value:
+            name = v.get("name") if isinstance(v, dict) else v
+            if name is not None and " ".join(str(name).split()):
+                names.append(" ".join(str(name).split()))
+        joined = ", ".join(dict.fromkeys(names))  # the same name twice (a feed's author and creator) once
+    else:
+        joined = " ".join(str(value).split())
+    return joined[:AUTHOR_MAX]

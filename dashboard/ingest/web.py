@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from dashboard.errors import FetchError, InputError
 from dashboard.ingest.fetch import Fetcher
-from dashboard.ingest.records import IngestOptions, Record, parse_date
+from dashboard.ingest.records import IngestOptions, Record, author_text, parse_date
 from dashboard.ingest.text import clean, date_in_text, shorten
 from dashboard.models import Article
 
@@ -92,6 +92,7 @@ def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | N
                     published=published or art.published,
                     date_source="metadata" if published else art.date_source,
                     lang=opts.lang or art.lang, source=source, categories=_tags(entry),
+                    author=_entry_author(entry) or art.author, image=_entry_image(entry) or art.image,
                 ))
             yield rec
             continue
@@ -109,7 +110,34 @@ def read_feed(data: bytes, where: str, opts: IngestOptions, fetcher: Fetcher | N
             text=text, title=title or shorten(body.split("\n", 1)[0]), id=entry.get("id"), url=link,
             published=published, date_source="metadata" if published else "ingest",
             lang=lang.split("-")[0].lower() if lang else None, source=source, categories=_tags(entry),
+            author=_entry_author(entry), image=_entry_image(entry),
         ))
+
+
+def _entry_author(entry: Mapping[str, object]) -> str:
+    """RSS ``author`` and ``dc:creator``, Atom ``author/name``: feedparser lists them all in ``authors``."""
+    authors = entry.get("authors")
+    names = [html_to_text(str(a.get("name") or "")) for a in authors if isinstance(a, dict)] \
+        if isinstance(authors, list) else []
+    if not any(names):  # an RSS <author> that is only an e-mail address
+        names = [html_to_text(str(entry.get("author") or ""))]
+    return author_text([n for n in names if n])
+
+
+def _entry_image(entry: Mapping[str, object]) -> str | None:
+    """The item's picture: ``media:content`` (an image), ``media:thumbnail``, else an image enclosure."""
+    for key, url_key in (("media_content", "url"), ("media_thumbnail", "url"), ("enclosures", "href")):
+        items = entry.get(key)
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get(url_key), str):
+                continue
+            kind = str(item.get("medium") or item.get("type") or "")
+            if key == "media_thumbnail" or kind == "image" or kind.startswith("image/") or (
+                    key == "media_content" and not kind):
+                return str(item[url_key]).strip() or None
+    return None
 
 
 def _tags(entry: Mapping[str, object]) -> tuple[str, ...]:
@@ -153,9 +181,12 @@ def page_record(
         date_source = "text" if published else "ingest"
     title = html_to_text(getattr(doc, "title", "") or "") or shorten(text.split("\n", 1)[0])
     lang = opts.lang or (getattr(doc, "language", None) or None)
+    image = getattr(doc, "image", None)
     return Record(where, "", article=Article(
         text=text, title=title, url=url, published=published, date_source=date_source,
         lang=lang, source=opts.source_name or (getattr(doc, "sitename", None) or _host(url or where)),
+        author=author_text(getattr(doc, "author", None)),  # meta author, article:author, JSON-LD author
+        image=(image.strip() or None) if isinstance(image, str) else None,  # og:image
     ))
 
 

@@ -23,6 +23,7 @@ from dashboard.store.query import QueryMixin
 from dashboard.store.rows import AddResult, ArticleRow, content_hash, normalise_text
 from dashboard.store.runs import RunsMixin
 from dashboard.store.schema import migrate
+from dashboard.store.settings import SettingsMixin
 from dashboard.store.write import WriterMixin
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-class Store(WriterMixin, RunsMixin, PartitionsMixin, QueryMixin, FeedsMixin, AlertsMixin):
+class Store(WriterMixin, RunsMixin, PartitionsMixin, QueryMixin, FeedsMixin, AlertsMixin, SettingsMixin):
     """A news store at one URL; safe to share between threads (each gets its own connection)."""
 
     def __init__(self, url: str | None = None) -> None:

@@ -34,7 +34,7 @@ ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, lat =
     admin1_code = excluded.admin1_code, population = excluded.population
 """
 _ARTICLE_COLS = ("id", "hash", "story_id", "title", "text", "url", "external_id", "source_id", "published", "day",
-                 "date_source", "lang", "categories", "ingested_at", "run_id", "minhash")
+                 "date_source", "lang", "categories", "ingested_at", "run_id", "minhash", "author", "image_url")
 _MENTION_COLS = ("article_id", "place_id", "start_char", "end_char", "surface", "role", "score", "corrected",
                  "alternatives")
 _AP_COLS = ("article_id", "place_id", "mentions", "score", "is_dateline", "is_focus", "focus_score", "day", "lang",
@@ -206,6 +206,7 @@ class BatchWriterMixin:
                     aid, digest, story, art.title, art.text, art.url, art.id, source_id, iso(published), day,
                     art.date_source if art.published else "ingest", lang,
                     json.dumps(list(art.categories), ensure_ascii=False), iso(now), run_id, item.minhash,
+                    art.author or "", art.image or None,
                 ))
                 ms, aps, surf = geo_aggregates(aid, geo, day, lang, source_id, story != aid, corrected)
                 mention_rows += ms

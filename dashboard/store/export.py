@@ -41,7 +41,7 @@ def write_csv(store: Store, filters: Filters, out: IO[str], *, limit: int | None
         if limit is not None and n >= limit:
             break
     if writer is None:
-        out.write("article_id,title,published,date_source,source,url,lang,surface,start,end,role,score,"
+        out.write("article_id,title,author,published,date_source,source,url,lang,surface,start,end,role,score,"
                   "place_id,place_name,kind,lat,lon,country_code,admin1_code\n")
     return n
 

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 _PLACE_COLS = "id, name, kind, lat, lon, geonameid, country_code, admin1_code, population"
 _ARTICLE_COLS = (
-    "a.id, a.title, s.name, a.url, a.published, a.date_source, a.lang, a.story_id, a.categories"
+    "a.id, a.title, s.name, a.url, a.published, a.date_source, a.lang, a.story_id, a.categories, a.author,"
+    " a.image_url"
 )
 
 
@@ -302,7 +303,7 @@ class QueryMixin:
                 id=int(r[0]), title=r[1], source=r[2] or "", url=r[3], published=parse_iso(r[4]),
                 date_source=r[5], lang=r[6], story_id=r[7], categories=tuple(json.loads(r[8] or "[]")),
                 topics=tuple(topics.get(r[0], ())), places=tuple(names.get(r[0], ())),
-                text=r[9] if with_text else None,
+                author=r[9] or "", image_url=r[10], text=r[11] if with_text else None,
             )
             for r in rows
         ]
@@ -335,11 +336,11 @@ class QueryMixin:
         """Every mention of the matching articles that passes the place filters (for CSV export)."""
         conn = self._conn()
         w = mentions_where(filters, self.dialect, stories_only=False, hits=self._hits(filters))
-        cols = ("article_id", "title", "published", "date_source", "source", "url", "lang", "surface", "start",
+        cols = ("article_id", "title", "author", "published", "date_source", "source", "url", "lang", "surface", "start",
                 "end", "role", "score", "place_id", "place_name", "kind", "lat", "lon", "country_code",
                 "admin1_code")
         sql = (
-            "SELECT a.id, a.title, a.published, a.date_source, s.name, a.url, a.lang, m.surface, m.start_char,"
+            "SELECT a.id, a.title, a.author, a.published, a.date_source, s.name, a.url, a.lang, m.surface, m.start_char,"
             " m.end_char, m.role, m.score, p.id, p.name, p.kind, p.lat, p.lon, p.country_code, p.admin1_code"
             " FROM mentions m JOIN article_places ap ON ap.article_id = m.article_id AND ap.place_id = m.place_id"
             " JOIN articles a ON a.id = m.article_id JOIN places p ON p.id = m.place_id"

@@ -44,6 +44,8 @@ class ArticleRow:
     mentions: tuple[Mention, ...] = ()
     story_id: int | None = None
     categories: tuple[str, ...] = ()
+    author: str = ""
+    image_url: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -54,6 +56,8 @@ class ArticleRow:
             "published": self.published.isoformat() if self.published else None,
             "date_source": self.date_source,
             "lang": self.lang,
+            "author": self.author,
+            "image_url": self.image_url,
             "story_id": self.story_id,
             "categories": list(self.categories),
             "topics": list(self.topics),

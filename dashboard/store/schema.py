@@ -36,6 +36,9 @@ class Migration:
     description: str
     statements: tuple[str, ...]
     dialect_statements: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # (table, column, declaration) added only when the table lacks the column, so the step is
+    # idempotent on a store that already has it (SQLite has no ADD COLUMN IF NOT EXISTS).
+    columns: tuple[tuple[str, str, str], ...] = ()
 
 
 _V1 = (
@@ -341,6 +344,20 @@ _V10 = (
     )""",
 )
 
+# Who wrote an article and the picture it names (shown only where the store's settings allow
+# remote images), and per-store settings such as that one; every statement may run again.
+_V11_COLUMNS = (
+    ("articles", "author", "TEXT NOT NULL DEFAULT ''"),
+    ("articles", "image_url", "TEXT"),
+)
+_V11 = (
+    """CREATE TABLE IF NOT EXISTS store_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, mentions, places, topics, sources, runs, errors, corrections", _V1, _V1_DIALECT),
     Migration(2, "near-copies flagged on article_places", _V2),
@@ -352,6 +369,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "PostgreSQL full text in each article's language", (), _V8_DIALECT),
     Migration(9, "feed subscriptions, poller leases, alerts and their deliveries", _V9),
     Migration(10, "bulk ingest: committed input partitions", _V10),
+    Migration(11, "article author and image address; per-store settings", _V11, columns=_V11_COLUMNS),
 )
 
 LATEST = MIGRATIONS[-1].version
@@ -362,6 +380,12 @@ def _render(sql: str, dialect: str) -> str:
     for name, value in tokens.items():
         sql = sql.replace("{" + name + "}", value)
     return sql
+
+
+def table_columns(conn: Connection, table: str) -> set[str]:
+    """The column names of ``table`` (read from an empty result, the same way on both backends)."""
+    cur = conn.execute(f"SELECT * FROM {table} WHERE 1 = 0")
+    return {str(d[0]) for d in cur.description}
 
 
 def current_version(conn: Connection) -> int:
@@ -392,6 +416,9 @@ def migrate(conn: Connection, target: int = LATEST) -> int:
                 conn.execute("SELECT pg_advisory_xact_lock(7243001)")
             if (conn.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version") or 0) >= mig.version:
                 continue  # someone else migrated while we waited for the lock
+            for table, column, decl in mig.columns:
+                if column not in table_columns(conn, table):
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
             for sql in mig.statements + mig.dialect_statements.get(conn.dialect, ()):
                 conn.execute(_render(sql, conn.dialect))
             conn.execute(

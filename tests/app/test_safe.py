@@ -90,8 +90,10 @@ def violations(source: str, filename: str) -> list[str]:
         where = f"{filename}:{node.lineno}"
         if name == "html":
             if not all(isinstance(a, ast.Constant) or (isinstance(a, ast.Call) and isinstance(a.func, ast.Name)
-                       and a.func.id == "highlight_html") for a in node.args):
-                found.append(f"{where}: st.html with a string not built by highlight_html")
+                       and a.func.id == "highlight_html") or (isinstance(a, ast.Call) and isinstance(
+                       a.func, ast.Attribute) and a.func.attr == "image_html" and isinstance(a.func.value, ast.Name)
+                       and a.func.value.id == "safe") for a in node.args):
+                found.append(f"{where}: st.html with a string not built by highlight_html or safe.image_html")
             continue
         if name == "update":  # st.status(...).update(label=...)
             found += [f"{where}: update(label=...)" for k in node.keywords if k.arg == "label" and not _is_safe(k.value)]
@@ -188,6 +190,22 @@ def test_other_addresses_are_not_links(url: Any) -> None:
     assert safe.article_link(url) is None
 
 
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "data:image/png;base64,AAAA", "ftp://example.org/a.png", "https://user:pw@h.org/a.png",
+    "//h.org/a.png", "https://h.org/\na.png", None, 42,
+])
+def test_pictures_other_than_plain_http_are_not_shown(url: Any) -> None:
+    assert safe.image_html(url) is None
+
+
+def test_a_picture_address_cannot_leave_its_attribute() -> None:
+    tag = safe.image_html('https://img.example/a.png"onerror="alert(1)<b>')
+    assert tag is not None
+    assert tag.startswith('<img class="nm-article-image" src="https://img.example/a.png%22onerror=%22alert%281%29%3Cb%3E"')
+    assert tag.count('"') == 10 and "<b>" not in tag and 'referrerpolicy="no-referrer"' in tag
+    assert safe.image_html('https://img.example/a b.png') is None  # spaces: not a plain address
+
+
 # --- hostile links and articles through the real pages ----------------------------
 
 HOSTILE_TITLE = "[Login again](https://phish.example/t) ![px](http://127.0.0.1:9/t.png) <b>x</b> www.evil.example"
@@ -265,5 +283,6 @@ def test_a_hostile_article_shows_as_text_with_no_link_but_its_own(hostile_env: s
     _assert_literal(_markdown_strings(js))
     idn = _run({"article": "2"})  # the look-alike host is shown as the browser will contact it
     links = [s for s in _markdown_strings(idn) if "](" in s]
-    assert links == ["[Original article ↗](https://xn--exmple-4nf.org/story%281%29) on **xn\\-\\-exmple\\-4nf\\.org**"]
+    # (a word joiner between the hyphens: Streamlit's Markdown showed "xn--" as "xn—")
+    assert links == ["[Original article ↗](https://xn--exmple-4nf.org/story%281%29) on **xn\\-\u2060\\-exmple\\-4nf\\.org**"]
     _assert_literal(_markdown_strings(idn), allowed_links=("[Original article ↗](https://xn--exmple-4nf.org/story%281%29)",))

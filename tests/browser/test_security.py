@@ -4,7 +4,7 @@ One server (its own store, filled by the real ``ingest`` command from hostile
 records, tagged with a hostile topic rules file that ``serve`` is given too)
 and one browser context serve every check.  For each hostile input there is one
 page load where *every* query parameter holds it, and the article it wrote
-(every field: title, text, source, URL, author, categories) is the one opened;
+(every field: title, text, source, URL, author, image, categories) is the one opened;
 then a few loads show the article lists and every map popup and tooltip of
 the hostile articles.  After every load:
 
@@ -124,6 +124,7 @@ class Counts:
     dialogs: list[str] = field(default_factory=list)
     anchors_outside: list[str] = field(default_factory=list)
     warnings_checked: int = 0
+    authors_shown: int = 0
 
 
 class _Decoy(BaseHTTPRequestHandler):
@@ -153,7 +154,7 @@ def _records(decoy: str) -> list[dict[str, Any]]:
         v = _fill(values[0], decoy)
         url = HTTP_URLS[i % len(HTTP_URLS)] if i % 4 == 0 else v
         out.append({
-            "id": f"hostile-{i}", "title": v, "source": v, "url": url, "author": v, "categories": [v, name],
+            "id": f"hostile-{i}", "title": v, "source": v, "url": url, "author": v, "image": v, "categories": [v, name],
             "text": f"Almaty and Samarkand ({i}): {v}\n\nMore on {name} in Almaty.", "lang": "en",
             "published": f"2022-09-{1 + i % 28:02d}T10:00:00Z",
         })
@@ -177,6 +178,7 @@ class HostileServer:
     db_url: str
     ids: dict[str, int]  # input name -> article id in the store
     urls: dict[int, str]  # article id -> its URL field
+    authors: dict[int, str]  # article id -> its author as stored
     log: Path
 
 
@@ -206,6 +208,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, decoy: str) -> Iter
     finally:
         store.close()
     urls = {r.id: r.url or "" for r in rows}
+    authors = {r.id: r.author for r in rows}
+    assert all(authors.values()), "every hostile article has an author"
     ids = {}
     for i, (name, _) in enumerate(HOSTILE):
         found = [r.id for r in rows if (r.text or "").startswith(f"Almaty and Samarkand ({i}):")]
@@ -217,7 +221,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory, decoy: str) -> Iter
     cmd = [sys.executable, "-m", "dashboard", "serve", "--port", str(port), "--db", db_url,
            "--topic-rules", str(rules)]
     with serving.dashboard(cmd, port, tmp, log, env=env, deadline_s=START_DEADLINE) as (base, _proc):
-        yield HostileServer(base, db_url, ids, urls, log)
+        yield HostileServer(base, db_url, ids, urls, authors, log)
 
 
 STATE_JS = """() => {
@@ -232,6 +236,7 @@ STATE_JS = """() => {
         if (w.map && w.map._container) out.map = true;
     }
     out.frames = [...document.querySelectorAll('iframe')].map(f => f.src || 'about:srcdoc');
+    out.text = document.body.innerText;
     out.alerts = [...document.querySelectorAll('[data-testid="stAlertContentWarning"], [data-testid="stAlert"]')]
         .map(e => e.innerText);
     return out;
@@ -273,6 +278,7 @@ class Job:
     pairs: list[tuple[str, str]]
     own_link: str | None = None  # the opened article's own link, when an article view is expected
     article_view: bool = False
+    author: str = ""  # the opened article's author, shown as text
 
 
 @dataclass
@@ -337,8 +343,8 @@ def _expected_warnings(pairs: list[tuple[str, str]]) -> list[str]:
     return warnings
 
 
-def _visible(text: str) -> str:
-    return " ".join(safe.shorten(text, 1000).replace(safe.JOINER, "").split())
+def _visible(text: str, limit: int = 1000) -> str:
+    return " ".join(safe.shorten(text, limit).replace(safe.JOINER, "").split())
 
 
 def _check(state: dict[str, Any], tab: Tab, counts: Counts, base: str) -> None:
@@ -362,7 +368,11 @@ def _check(state: dict[str, Any], tab: Tab, counts: Counts, base: str) -> None:
     if job.article_view:
         shown_links = [a for a in state["anchors"] if not a.startswith(base) and a not in APP_LINKS]
         assert shown_links == ([job.own_link] if job.own_link else []), (what, shown_links)
-        counts.article_fields += 6
+        page_text = _visible(state["text"], 10**7)
+        at = page_text.find("By ")
+        assert _visible("By " + job.author) in page_text, (what, job.author[:80], page_text[at - 20:at + 200])
+        counts.article_fields += 7
+        counts.authors_shown += 1
     expected = _expected_warnings(job.pairs)
     if expected:
         alerts = _visible(" ".join(state["alerts"]))
@@ -382,7 +392,8 @@ def _jobs(server: HostileServer, decoy: str) -> list[Job]:
             jobs.append(Job(name, "/overview", pairs + [("article", filled[0])]))
             continue
         link = safe.article_link(server.urls.get(aid))
-        jobs.append(Job(name, "/", pairs + [("article", str(aid))], link.href if link else None, True))
+        jobs.append(Job(name, "/", pairs + [("article", str(aid))], link.href if link else None, True,
+                        server.authors[aid]))
     for k in range(6):  # every hostile article's title, source and categories in the list, page by page
         v = _fill(HOSTILE[k * 7 % len(HOSTILE)][1][0], decoy)
         jobs.append(Job(f"list page {k % 3 + 1}", "/", [("page", str(k % 3 + 1)), ("article", v)]))
@@ -426,7 +437,8 @@ def test_hostile_links_and_articles(hostile_server: HostileServer, tabs: list[Ta
         "tabs": TABS,
         "parameters_per_load": len(PARAMS) + 1,
         "parameter_placements": counts.parameter_placements,
-        "article_views_checked": counts.article_fields // 6,
+        "article_views_checked": counts.article_fields // 7,
+        "authors_shown_as_text": counts.authors_shown,
         "popups_opened": popups["popups"],
         "warnings_checked": counts.warnings_checked,
         "requests_left": len(counts.requests_left) + len(counts.decoy_hits),
