@@ -143,6 +143,42 @@ def _drop_indexes(conn: Connection) -> list[str]:
     return [sql for _, sql in rows]
 
 
+def _indexes(conn: Connection) -> list[tuple[str, str]]:
+    """The secondary indexes of the big tables: (name, the statement that creates it)."""
+    if conn.dialect == "postgresql":
+        return [(n, sql) for n, sql in conn.all(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(?) AND schemaname = current_schema()"
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)", (list(_TABLES),))]
+    return [(n, sql) for n, sql in conn.all(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({','.join('?' * len(_TABLES))})", _TABLES)]
+
+
+def _reference_indexes(conn: Connection) -> list[tuple[str, str]]:
+    """The indexes of a new, empty store of the same backend at the current schema."""
+    import tempfile
+
+    if conn.dialect == "postgresql":
+        from dashboard.store import schema
+
+        # A scratch schema in the same database, migrated and read, then dropped.
+        conn.execute("DROP SCHEMA IF EXISTS synth_reference CASCADE")
+        conn.execute("CREATE SCHEMA synth_reference")
+        conn.execute("SET search_path TO synth_reference")
+        try:
+            schema.migrate(conn)
+            rows = _indexes(conn)
+        finally:
+            conn.execute("SET search_path TO public")
+            conn.execute("DROP SCHEMA synth_reference CASCADE")
+        return [(n, sql.replace("synth_reference.", "")) for n, sql in rows]
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = open_store(f"sqlite:///{tmp}/reference.sqlite")
+        rows = _indexes(ref._conn())
+        ref.close()
+    return rows
+
+
 def build(url: str, mentions: int, seed: int = 13, corpus_db: str = CORPUS_DB) -> None:
     reals, corpus_places = profile(corpus_db)
     pool, cum = index_places()
@@ -232,21 +268,45 @@ def build(url: str, mentions: int, seed: int = 13, corpus_db: str = CORPUS_DB) -
     for sql in recreate:
         conn.execute(sql)
     print(f"indexes rebuilt in {time.perf_counter() - t1:.0f} s", flush=True)
+    store.close()
+    finish(url)
+    print(f"built {aid:,} articles, {written:,} mentions in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def finish(url: str) -> None:
+    """The steps after the bulk load, each skipped when already done, so an interrupted build resumes.
+
+    Fills the SQLite full-text index when it is empty, the pre-aggregated counts when
+    they are empty (:func:`dashboard.store.aggregates.rebuild`), and the planner's
+    statistics (``ANALYZE``).  Opening the store first migrates it to the current schema.
+    """
+    from dashboard.store import aggregates
+
+    store = open_store(url)
+    conn = store._conn()
+    pg = conn.dialect == "postgresql"
     if not pg:
-        t1 = time.perf_counter()
-        conn.execute("INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles")
-        print(f"full-text index filled in {time.perf_counter() - t1:.0f} s", flush=True)
-    try:
-        from dashboard.store import aggregates
-    except ImportError:
-        aggregates = None  # type: ignore[assignment]
-    if aggregates is not None:
+        conn.execute("PRAGMA cache_size = -1000000")
+    have = {name for name, _ in _indexes(conn)}
+    for name, sql in _reference_indexes(conn):
+        if name not in have:
+            t1 = time.perf_counter()
+            conn.execute(sql)
+            print(f"index {name} re-created in {time.perf_counter() - t1:.0f} s", flush=True)
+    if not pg:
+        if conn.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts_docsize LIMIT 1) AS x") == 0:
+            t1 = time.perf_counter()
+            with conn.transaction():
+                conn.execute("INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles")
+            print(f"full-text index filled in {time.perf_counter() - t1:.0f} s", flush=True)
+    if conn.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM place_counts LIMIT 1) AS x") == 0:
         t1 = time.perf_counter()
         with conn.transaction():
             aggregates.rebuild(conn)
         print(f"aggregates rebuilt in {time.perf_counter() - t1:.0f} s", flush=True)
+    t1 = time.perf_counter()
     conn.execute("ANALYZE")
-    print(f"built {aid:,} articles, {written:,} mentions in {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"planner statistics in {time.perf_counter() - t1:.0f} s", flush=True)
     store.close()
 
 
@@ -255,8 +315,13 @@ def main() -> None:
     ap.add_argument("--db", required=True, help="An empty store URL (sqlite:///... or postgresql://...).")
     ap.add_argument("--mentions", type=int, default=10_000_000)
     ap.add_argument("--corpus-db", default=CORPUS_DB, help="Cached store of the ingested corpus.")
+    ap.add_argument("--finish", action="store_true",
+                    help="Only the steps after the load (full-text index, counts, statistics) of an interrupted build.")
     args = ap.parse_args()
-    build(args.db, args.mentions, corpus_db=args.corpus_db)
+    if args.finish:
+        finish(args.db)
+    else:
+        build(args.db, args.mentions, corpus_db=args.corpus_db)
 
 
 if __name__ == "__main__":

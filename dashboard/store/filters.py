@@ -13,10 +13,13 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard.errors import InputError, PlaceIndexError
 from dashboard.models import Filters
+
+if TYPE_CHECKING:
+    from dashboard.store.textmatch import TextHits
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +92,15 @@ def fts_query(text: str) -> str:
 
 
 def article_where(
-    f: Filters, dialect: str, alias: str, *, skip: tuple[str, ...] = (), correlated: bool = False
+    f: Filters, dialect: str, alias: str, *, skip: tuple[str, ...] = (), correlated: bool = False,
+    hits: TextHits | None = None,
 ) -> Where:
     """Conditions on the article columns of ``alias`` (``a`` = articles, ``ap`` = article_places).
 
     ``correlated`` writes the topic filter as a per-row ``EXISTS`` probe: better for queries that
     stop after a few rows (latest headlines of a place) than building the whole topic's id list.
+    ``hits``: the text search's matches, found once for all queries of a page
+    (:mod:`dashboard.store.textmatch`); without them the search is a full-text subquery.
     """
     w = Where()
     aid = f"{alias}.id" if alias == "a" else f"{alias}.article_id"
@@ -112,7 +118,9 @@ def article_where(
     elif f.topics and "topics" not in skip:
         w.add(f"{aid} IN (SELECT article_id FROM article_topics WHERE topic IN ({marks(f.topics)}))", *f.topics)
     if f.text.strip() and _TOKEN.search(f.text):
-        if dialect == "postgresql":
+        if hits is not None:
+            w.add(*hits.condition(aid))
+        elif dialect == "postgresql":
             # Each article is indexed in its language's configuration (schema 8): ask all of them at once,
             # a constant query the GIN index answers.
             query = " || ".join(f"plainto_tsquery('{c}', ?)" for c in PG_TS_CONFIGS)
@@ -188,29 +196,38 @@ def restricts_places(f: Filters, *, skip: tuple[str, ...] = ()) -> bool:
 
 
 def articles_where(
-    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = False
+    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = False,
+    hits: TextHits | None = None,
 ) -> Where:
     """Conditions on ``a`` (articles): the article filters plus "has a matching place".
 
     ``stories_only`` leaves out near-copies of an earlier article, for counts of stories.
     """
-    w = article_where(f, dialect, "a", skip=skip)
+    w = article_where(f, dialect, "a", skip=skip, hits=hits)
     if stories_only:
         w.add("a.story_id = a.id")
     if restricts_places(f, skip=skip):
         pw = place_where(f, skip=skip)
-        w.add(f"a.id IN (SELECT ap.article_id FROM article_places ap {pw.sql})", *pw.params)
+        if hits is not None:
+            # A text search names the articles already: probe each one's places (article_places_article)
+            # instead of listing every article with, say, a focus place (SQLite materialised millions
+            # of ids per count: 50-80 s for each sidebar count at 10M mentions).
+            pw.add("ap.article_id = a.id")
+            w.add(f"EXISTS (SELECT 1 FROM article_places ap {pw.sql})", *pw.params)
+        else:
+            w.add(f"a.id IN (SELECT ap.article_id FROM article_places ap {pw.sql})", *pw.params)
     return w
 
 
 def mentions_where(
-    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = True, correlated: bool = False
+    f: Filters, dialect: str, *, skip: tuple[str, ...] = (), stories_only: bool = True, correlated: bool = False,
+    hits: TextHits | None = None,
 ) -> Where:
     """Conditions on ``ap`` for aggregates over places: article filters and place filters together.
 
     Aggregates count stories: near-copies of an earlier article are left out unless asked for.
     """
-    w = article_where(f, dialect, "ap", skip=skip, correlated=correlated)
+    w = article_where(f, dialect, "ap", skip=skip, correlated=correlated, hits=hits)
     if stories_only:
         w.add("ap.is_copy = 0")
     w.extend(place_where(f, skip=skip))

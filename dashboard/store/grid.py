@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from dashboard.models import Filters, GridCell
 from dashboard.store import rollups
 from dashboard.store.backend import Connection
 from dashboard.store.filters import mentions_where
+
+if TYPE_CHECKING:
+    from dashboard.store.textmatch import TextHits
 
 GRID_MAX_ZOOM = 4
 """Up to this Leaflet zoom the dashboard draws cells when more places match than it draws markers."""
@@ -26,13 +30,16 @@ def degrees_for_zoom(zoom: int) -> float:
     return 360.0 / 2 ** (max(0, min(zoom, 12)) + 2)
 
 
-def grid_cells(conn: Connection, dialect: str, f: Filters, degrees: float) -> list[GridCell]:
-    """Every matching place summed into cells of ``degrees``, most articles first."""
+def grid_cells(
+    conn: Connection, dialect: str, f: Filters, degrees: float, *, hits: TextHits | None = None
+) -> list[GridCell]:
+    """Every matching place summed into cells of ``degrees``, most articles first (``hits``: a text
+    search's matches, :mod:`dashboard.store.textmatch`)."""
     if not degrees > 0:
         raise ValueError("grid cells need a positive size in degrees")
     rows = rollups.place_points(conn, f)
     if rows is None:
-        w = mentions_where(f, dialect)
+        w = mentions_where(f, dialect, hits=hits)
         rows = conn.all(
             "SELECT p.name, p.lat, p.lon, x.n FROM (SELECT ap.place_id, COUNT(*) AS n FROM article_places ap"
             f" {w.sql} GROUP BY ap.place_id) x JOIN places p ON p.id = x.place_id", w.params)

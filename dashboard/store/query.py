@@ -16,10 +16,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from dashboard.models import Candidate, Filters, GridCell, Mention, Place, PlaceSummary
-from dashboard.store import rollups
+from dashboard.store import rollups, textmatch
 from dashboard.store.backend import Connection
 from dashboard.store.filters import (
-    _TOKEN,
     Where,
     articles_where,
     marks,
@@ -73,6 +72,10 @@ class QueryMixin:
     def dialect(self) -> str:
         return self._backend.dialect
 
+    def _hits(self, filters: Filters) -> textmatch.TextHits | None:
+        """The text search's matches in the filter's dates, found once and shared (``None``: no search)."""
+        return textmatch.text_hits(self._backend, self._conn(), filters)
+
     def _places(self, conn: Connection, ids: list[str]) -> dict[str, Place]:
         if not ids:
             return {}
@@ -90,7 +93,7 @@ class QueryMixin:
         ``headlines`` the titles of its three latest matching articles.
         """
         conn = self._conn()
-        w = mentions_where(filters, self.dialect)
+        w = mentions_where(filters, self.dialect, hits=self._hits(filters))
         rows: list[tuple[Any, ...]] | None = rollups.place_rows(conn, filters, limit)  # type: ignore[assignment]
         if rows is None:  # not answerable from the pre-aggregated counts
             rows = conn.all(
@@ -130,10 +133,12 @@ class QueryMixin:
         """
         if not ids:
             return {}
-        per_row = not (_TOKEN.search(filters.text) or filters.admin1 or filters.bounds is not None)
-        if "SELECT" not in w.sql or per_row:
+        # A text search (its matches are a set of ids either way) or an area sub-query: windowed.
+        windowed = textmatch.searching(filters) or (
+            "SELECT" in w.sql and (filters.admin1 or filters.bounds is not None))
+        if not windowed:
             if "SELECT" in w.sql:
-                w = mentions_where(filters, self.dialect, correlated=True)
+                w = mentions_where(filters, self.dialect, correlated=True, hits=self._hits(filters))
             # Plain column filters: a short index range scan per place beats one pass over all rows.
             return {
                 pid: [r[0] for r in conn.all(
@@ -164,14 +169,14 @@ class QueryMixin:
         """The matching places summed into lat/lon cells of ``degrees`` (:mod:`dashboard.store.grid`)."""
         from dashboard.store.grid import grid_cells
 
-        return grid_cells(self._conn(), self.dialect, filters, degrees)
+        return grid_cells(self._conn(), self.dialect, filters, degrees, hits=self._hits(filters))
 
     def country_counts(self, filters: Filters) -> list[tuple[str, int]]:
         """(ISO alpha-2, number of matching stories that mention a place there), largest first."""
         fast = rollups.country_rows(self._conn(), filters)
         if fast is not None:
             return fast
-        w = mentions_where(filters, self.dialect)
+        w = mentions_where(filters, self.dialect, hits=self._hits(filters))
         w.add("ap.country_code IS NOT NULL")
         rows = self._conn().all(
             f"SELECT ap.country_code, COUNT(DISTINCT ap.article_id) FROM article_places ap {w.sql}"
@@ -189,7 +194,7 @@ class QueryMixin:
         """
         rows = rollups.admin1_rows(self._conn(), filters)
         if rows is None:
-            w = mentions_where(filters, self.dialect)
+            w = mentions_where(filters, self.dialect, hits=self._hits(filters))
             w.add("ap.country_code IS NOT NULL AND ap.admin1_code IS NOT NULL AND ap.admin1_code <> ''")
             rows = self._conn().all(
                 "SELECT ap.country_code, ap.admin1_code, COUNT(DISTINCT ap.article_id)"
@@ -211,14 +216,14 @@ class QueryMixin:
         tw.add("t.is_copy = 0")
         if restricts_places(filters):
             # Straight from article_places (day and story flag are copied there): no article lookups.
-            w = mentions_where(filters, self.dialect)
+            w = mentions_where(filters, self.dialect, hits=self._hits(filters))
             total = conn.all(
                 f"SELECT ap.day, COUNT(DISTINCT ap.article_id) FROM article_places ap {w.sql} GROUP BY ap.day",
                 w.params,
             )
             tw.add(f"t.article_id IN (SELECT ap.article_id FROM article_places ap {w.sql})", *w.params)
         else:
-            w = articles_where(filters, self.dialect, stories_only=True)
+            w = articles_where(filters, self.dialect, stories_only=True, hits=self._hits(filters))
             total = conn.all(f"SELECT a.day, COUNT(*) FROM articles a {w.sql} GROUP BY a.day", w.params)
             tw.extend(_topic_days(filters))
             if not only_dates(filters):
@@ -236,7 +241,7 @@ class QueryMixin:
         fast = rollups.article_total(self._conn(), filters)
         if fast is not None:
             return fast
-        w = articles_where(filters, self.dialect)
+        w = articles_where(filters, self.dialect, hits=self._hits(filters))
         return int(self._conn().scalar(f"SELECT COUNT(*) FROM articles a {w.sql}", w.params) or 0)
 
     def articles(
@@ -244,7 +249,7 @@ class QueryMixin:
     ) -> list[ArticleRow]:
         """A page of matching articles, newest first, with their topics and place names."""
         conn = self._conn()
-        w = articles_where(filters, self.dialect)
+        w = articles_where(filters, self.dialect, hits=self._hits(filters))
         text_col = ", a.text" if with_text else ""
         rows = conn.all(
             f"SELECT {_ARTICLE_COLS}{text_col} FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
@@ -256,7 +261,7 @@ class QueryMixin:
     def iter_articles(self, filters: Filters, *, with_text: bool = False, page: int = 500) -> Iterator[ArticleRow]:
         """Every matching article, page by page (keyset pagination: stable while ingest runs)."""
         conn = self._conn()
-        w = articles_where(filters, self.dialect)
+        w = articles_where(filters, self.dialect, hits=self._hits(filters))
         text_col = ", a.text" if with_text else ""
         after: tuple[str, int] | None = None
         while True:
@@ -330,7 +335,7 @@ class QueryMixin:
     def iter_mentions(self, filters: Filters, *, page: int = 2000) -> Iterator[dict[str, Any]]:
         """Every mention of the matching articles that passes the place filters (for CSV export)."""
         conn = self._conn()
-        w = mentions_where(filters, self.dialect, stories_only=False)
+        w = mentions_where(filters, self.dialect, stories_only=False, hits=self._hits(filters))
         cols = ("article_id", "title", "author", "published", "date_source", "source", "url", "lang", "surface", "start",
                 "end", "role", "score", "place_id", "place_name", "kind", "lat", "lon", "country_code",
                 "admin1_code")
@@ -375,7 +380,7 @@ class QueryMixin:
                 w = _topic_days(filters)
                 sql = "SELECT t.topic, COUNT(*) FROM article_topics t {where} GROUP BY t.topic"
             else:
-                w = articles_where(filters, self.dialect, skip=(skip,))
+                w = articles_where(filters, self.dialect, skip=(skip,), hits=self._hits(filters))
             counts: dict[str, int] = defaultdict(int)
             for k, n in self._conn().all(sql.format(where=w.sql), w.params):
                 counts[str(k or "")] += int(n)  # languages: no language (NULL) counts as ""
